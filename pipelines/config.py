@@ -1,0 +1,147 @@
+"""Run configuration: packaged defaults, then the user's YAML, then CLI flags.
+
+Validated once, before the pipeline starts, into a frozen ``Settings``. Every
+problem is a ``ConfigError`` whose message names the key path and what was
+expected, so the CLI can print one line and exit 2.
+"""
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Mapping, Optional, Tuple
+
+import yaml
+
+PARTITION_COLUMNS = ("source", "source_type", "language")
+COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or of the wrong shape."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    inputs: Tuple[str, ...]
+    output: str
+    run_id: Optional[str]
+    rule_packs: Tuple[str, ...]
+    partition_date: str
+    partition_columns: Tuple[str, ...]
+    max_file_bytes: int
+    max_record_bytes: int
+    max_rows_per_file: int
+    compression: str
+
+
+def load_defaults() -> dict:
+    """The packaged ``configs/defaults.yaml`` as a dict."""
+    text = resources.files("configs").joinpath("defaults.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def read_config_file(path: str) -> dict:
+    """A user's YAML config; an unreadable or non-mapping file is a ConfigError."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except OSError as err:
+        raise ConfigError(f"config file {path!r}: cannot read ({err.strerror})") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {path!r}: not valid YAML ({_first_line(err)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path!r}: expected a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+def merge(base: Mapping, override: Mapping, prefix: str = "") -> dict:
+    """``override`` laid over ``base``; a key ``base`` lacks is a ConfigError."""
+    merged = dict(base)
+    for key, value in override.items():
+        path = f"{prefix}{key}"
+        if key not in base:
+            known = ", ".join(sorted(base))
+            raise ConfigError(f"config key {path!r}: unknown key (known here: {known})")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"config key {path!r}: expected a mapping, got {value!r}")
+            merged[key] = merge(base[key], value, prefix=f"{path}.")
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_settings(user: Mapping, overrides: Mapping) -> Settings:
+    """Validate defaults + ``user`` + ``overrides`` (flat CLI values) into Settings."""
+    raw = merge(merge(load_defaults(), user), {k: v for k, v in overrides.items() if v is not None})
+    return Settings(
+        inputs=_string_list(raw["inputs"], "inputs"),
+        output=_non_empty_string(raw["output"], "output"),
+        run_id=_run_id(raw["run_id"]),
+        rule_packs=_string_list(raw["boilerplate"]["packs"], "boilerplate.packs", min_items=1),
+        partition_date=_choice(raw["partition"]["date"], "partition.date", ("ingested", "published")),
+        partition_columns=_partition_columns(raw["partition"]["columns"]),
+        max_file_bytes=_megabytes(raw["limits"]["max_file_mb"], "limits.max_file_mb"),
+        max_record_bytes=_megabytes(raw["limits"]["max_record_mb"], "limits.max_record_mb"),
+        max_rows_per_file=_positive_int(raw["writer"]["max_rows_per_file"], "writer.max_rows_per_file"),
+        compression=_choice(raw["writer"]["compression"], "writer.compression", COMPRESSIONS),
+    )
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+def _string_list(value: Any, key: str, min_items: int = 0) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"config key {key!r}: expected a list of non-empty strings, got {value!r}")
+    if len(value) < min_items:
+        raise ConfigError(f"config key {key!r}: expected at least {min_items} item(s)")
+    return tuple(value)
+
+
+def _non_empty_string(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"config key {key!r}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _run_id(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _RUN_ID.fullmatch(value):
+        raise ConfigError(
+            f"config key 'run_id': expected letters, digits, '.', '_' or '-' (at most 128), got {value!r}"
+        )
+    return value
+
+
+def _choice(value: Any, key: str, choices: Tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"config key {key!r}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _partition_columns(value: Any) -> Tuple[str, ...]:
+    columns = _string_list(value, "partition.columns")
+    for column in columns:
+        _choice(column, "partition.columns", PARTITION_COLUMNS)
+    if len(set(columns)) != len(columns):
+        raise ConfigError(f"config key 'partition.columns': a column is listed twice in {list(columns)}")
+    return columns
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"config key {key!r}: expected a positive integer, got {value!r}")
+    return value
+
+
+def _megabytes(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"config key {key!r}: expected a positive number of MiB, got {value!r}")
+    return int(value * 1024 * 1024)

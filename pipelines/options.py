@@ -1,0 +1,31 @@
+"""Command-line options of the batch pipeline, as a Beam PipelineOptions class.
+
+newsbeam's own flags are declared here; every other ``--flag`` must be a
+known Beam pipeline option (``--runner``, ``--direct_num_workers``, ...).
+"""
+from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+
+
+class IngestOptions(PipelineOptions):
+    """Flags of ``newsbeam run`` / ``python -m pipelines.ingest``."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser):
+        parser.add_argument("--config", default=None, help="YAML config laid over the packaged defaults")
+        parser.add_argument("--input", action="append", default=None,
+                            help="input glob (repeatable): .txt .html .jsonl .xml/.rss/.atom, optionally .gz/.bz2/.zst")
+        parser.add_argument("--output", default=None, help="dataset root (default ./out)")
+        parser.add_argument("--run-id", "--run_id", dest="run_id", default=None,
+                            help="run id; re-using one replaces that run's files")
+
+
+def unknown_flags(argv) -> list:
+    """Arguments that neither newsbeam nor any Beam options class understands."""
+    parser = _BeamArgumentParser(allow_abbrev=False)
+    seen = {}
+    for cls in PipelineOptions.__subclasses__():
+        seen.setdefault(str(cls), cls)
+    for cls in seen.values():
+        cls._add_argparse_args(parser)  # pylint: disable=protected-access
+    _, unknown = parser.parse_known_args(list(argv))
+    return unknown

@@ -1,0 +1,70 @@
+"""Run-wide values fixed at launch: run id, ingest time, versions, inputs."""
+import platform
+import secrets
+from dataclasses import asdict
+from datetime import datetime, timezone
+from importlib import metadata, resources
+
+from apache_beam.io.filesystems import FileSystems
+
+from schemas import SCHEMA_VERSION
+from transforms.records import RunContext
+
+
+class InputError(ValueError):
+    """An input glob matches nothing or cannot be listed."""
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def new_run_id(now: datetime) -> str:
+    """Sortable, unique, path-safe: ``20240102T030405Z-1a2b3c``."""
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def new_run_context(settings) -> RunContext:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return RunContext(run_id=settings.run_id or new_run_id(now), ingested_at=now,
+                      pipeline_version=package_version("newsbeam"))
+
+
+def bundled_samples_glob() -> str:
+    """The glob of the sample corpus shipped inside the package."""
+    return str(resources.files("samples").joinpath("data")) + "/*"
+
+
+def resolve_inputs(settings):
+    """The input globs to read; each must match at least one file."""
+    patterns = list(settings.inputs) or [bundled_samples_glob()]
+    for pattern in patterns:
+        try:
+            found = FileSystems.match([pattern])[0].metadata_list
+        except Exception as err:  # noqa: BLE001 - any filesystem failure is an input problem
+            raise InputError(f"input {pattern!r}: cannot be listed ({err})") from None
+        if not found:
+            raise InputError(f"input {pattern!r}: matches no files")
+    return patterns
+
+
+def run_header(settings, ctx: RunContext, inputs) -> dict:
+    """The manifest fields known before the run starts."""
+    return {
+        "run_id": ctx.run_id,
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": ctx.pipeline_version,
+        "started_at": ctx.ingested_at.isoformat(),
+        "input_patterns": list(inputs),
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},
+        "versions": {
+            "newsbeam": ctx.pipeline_version,
+            "apache_beam": package_version("apache-beam"),
+            "pyarrow": package_version("pyarrow"),
+            "trafilatura": package_version("trafilatura"),
+            "python": platform.python_version(),
+        },
+    }

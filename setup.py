@@ -1,0 +1,35 @@
+"""newsbeam packaging. Dataflow workers install this same file via --setup_file."""
+from setuptools import setup
+
+BEAM_REQUIREMENT = "apache-beam==2.77.0"  # the one place Beam is pinned
+
+setup(
+    name="newsbeam",
+    version="0.1.0",
+    description="News ingestion pipeline: feeds and article files to clean, partitioned Parquet",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=["pipelines", "transforms", "schemas", "configs", "configs.rules", "samples"],
+    package_data={
+        "configs": ["*.yaml"],
+        "configs.rules": ["*.yaml"],
+        "samples": ["data/*"],
+    },
+    install_requires=[
+        BEAM_REQUIREMENT,
+        "pyarrow>=14",
+        "pyyaml>=6",
+        "trafilatura>=2.0",
+        "lxml_html_clean>=0.4",
+        "feedparser>=6.0.11",
+        "charset-normalizer>=3.3",
+        "zstandard>=0.22",
+        "py3langid>=0.3",
+        "python-dateutil>=2.8",
+        "tldextract>=5",
+        "requests>=2.31",
+    ],
+    extras_require={"dev": ["pytest>=8", "duckdb>=1.0", "pandas>=2"]},
+    entry_points={"console_scripts": ["newsbeam=pipelines.cli:main"]},
+)

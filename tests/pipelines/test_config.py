@@ -1,0 +1,40 @@
+"""Config layering and validation (pure)."""
+import pytest
+
+from pipelines.config import ConfigError, build_settings, load_defaults, merge
+
+
+def test_defaults_are_valid():
+    settings = build_settings({}, {})
+    assert settings.output == "./out" and settings.partition_columns == ("source",)
+    assert settings.max_file_bytes == 64 * 1024 * 1024
+
+
+def test_user_file_overrides_only_what_it_sets():
+    settings = build_settings({"writer": {"max_rows_per_file": 10}}, {})
+    assert settings.max_rows_per_file == 10 and settings.compression == "zstd"
+
+
+def test_cli_flags_override_the_file():
+    settings = build_settings({"output": "from-file"}, {"output": "from-flag", "run_id": None})
+    assert settings.output == "from-flag" and settings.run_id is None
+
+
+@pytest.mark.parametrize("user, needle", [
+    ({"outptu": "x"}, "'outptu'"),
+    ({"writer": {"compression": "lz77"}}, "writer.compression"),
+    ({"partition": {"columns": ["title"]}}, "partition.columns"),
+    ({"partition": "source"}, "'partition': expected a mapping"),
+    ({"run_id": "../escape"}, "run_id"),
+    ({"writer": {"max_rows_per_file": 0}}, "positive integer"),
+    ({"inputs": [""]}, "inputs"),
+])
+def test_invalid_values_name_the_key(user, needle):
+    with pytest.raises(ConfigError, match=None) as err:
+        build_settings(user, {})
+    assert needle in str(err.value)
+
+
+def test_merge_keeps_nested_defaults():
+    merged = merge(load_defaults(), {"limits": {"max_file_mb": 1}})
+    assert merged["limits"]["max_record_mb"] == load_defaults()["limits"]["max_record_mb"]

@@ -1,0 +1,128 @@
+"""Commit stage: once every file of the run is written, move them into
+place, replace what an earlier attempt of the same run id left, write the
+manifest, and clear the temp folder."""
+import json
+import logging
+from datetime import datetime, timezone
+
+import apache_beam as beam
+from apache_beam.io.filesystem import BeamIOError
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.layout import ARTICLES, REJECTED, join, manifest_path, run_files_glob
+from transforms.manifest import build_manifest
+
+__all__ = ["CommitRun", "CountRejectsByReason"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class _ReasonStatsFn(beam.CombineFn):
+    """(count, first example error) per reason."""
+
+    def create_accumulator(self):
+        return (0, None)
+
+    def add_input(self, acc, error):
+        return (acc[0] + 1, acc[1] if acc[1] is not None else error)
+
+    def merge_accumulators(self, accs):
+        accs = list(accs)
+        examples = [a[1] for a in accs if a[1] is not None]
+        return (sum(a[0] for a in accs), min(examples) if examples else None)
+
+    def extract_output(self, acc):
+        return {"count": acc[0], "example": (acc[1] or "").strip().splitlines()[-1:][0][:300] if acc[1] else ""}
+
+
+class CountRejectsByReason(beam.PTransform):
+    """Rejected rows -> ("stage/reason", {count, example})."""
+
+    def expand(self, rejected):
+        return (
+            rejected
+            | "KeyByReason" >> beam.Map(lambda row: (f"{row['stage']}/{row['reason']}", row["error"]))
+            | "Stats" >> beam.CombinePerKey(_ReasonStatsFn())
+        )
+
+
+def _ensure_parent(path: str) -> None:
+    parent = path.rsplit("/", 1)[0]
+    if not FileSystems.exists(parent):
+        try:
+            FileSystems.mkdirs(parent)
+        except (IOError, OSError):  # created meanwhile by another commit step
+            pass
+
+
+def delete_run_files(output: str, run_id: str) -> int:
+    """Delete committed files of ``run_id`` (an earlier attempt); returns how many."""
+    paths = []
+    for kind in (ARTICLES, REJECTED):
+        try:
+            match = FileSystems.match([run_files_glob(output, kind, run_id)])[0]
+        except BeamIOError:
+            continue
+        paths.extend(m.path for m in match.metadata_list)
+    if paths:
+        FileSystems.delete(paths)
+    return len(paths)
+
+
+def move_into_place(output: str, files) -> None:
+    for item in files:
+        final = join(output, item["path"])
+        _ensure_parent(final)
+        FileSystems.rename([item["temp_path"]], [final])
+
+
+def write_json_atomically(path: str, payload: dict) -> None:
+    temp = path + ".inprogress"
+    _ensure_parent(path)
+    with FileSystems.create(temp) as handle:
+        handle.write(json.dumps(payload, indent=2, sort_keys=False, default=str).encode("utf-8"))
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temp], [path])
+
+
+class _CommitFn(beam.DoFn):
+    def __init__(self, output, run_id, temp_dir, header):
+        self._output = output
+        self._run_id = run_id
+        self._temp_dir = temp_dir
+        self._header = header
+
+    def process(self, _, files, counts, reasons):
+        replaced = delete_run_files(self._output, self._run_id)
+        move_into_place(self._output, files)
+        header = {**self._header, "finished_at": datetime.now(timezone.utc).isoformat(),
+                  "replaced_files": replaced}
+        manifest = build_manifest(header, files, dict(counts), dict(reasons))
+        write_json_atomically(manifest_path(self._output, self._run_id), manifest)
+        if FileSystems.exists(self._temp_dir):
+            FileSystems.delete([self._temp_dir])
+        _LOGGER.info("committed %d files for run %s", len(files), self._run_id)
+        yield manifest
+
+
+class CommitRun(beam.PTransform):
+    """(file descriptions, counts, reasons) -> the manifest, after all are complete."""
+
+    def __init__(self, output, run_id, temp_dir, header):
+        super().__init__()
+        self._args = (output, run_id, temp_dir, header)
+
+    def expand(self, inputs):
+        files, counts, reasons = inputs
+        pipeline = files.pipeline
+        return (
+            pipeline
+            | "Once" >> beam.Create([None])
+            | "Commit" >> beam.ParDo(
+                _CommitFn(*self._args),
+                files=beam.pvalue.AsList(files),
+                counts=beam.pvalue.AsDict(counts),
+                reasons=beam.pvalue.AsDict(reasons),
+            )
+        )

@@ -1,0 +1,47 @@
+"""Where things live under the output root (pure path logic, no I/O).
+
+    OUT/articles/dt=YYYY-MM-DD/source=SITE/part-RUNID-SHARD.parquet
+    OUT/rejected/dt=YYYY-MM-DD/part-RUNID-SHARD.parquet
+    OUT/_runs/RUNID.json
+    OUT/_tmp/RUNID-ATTEMPT/...        (in-flight files, moved into place at commit)
+"""
+from typing import Iterable, Sequence, Tuple
+
+ARTICLES = "articles"
+REJECTED = "rejected"
+UNDETERMINED = "und"
+
+
+def join(root: str, *parts: str) -> str:
+    """Join path parts with '/', for local paths and gs:// / s3:// URLs alike."""
+    return "/".join([root.rstrip("/")] + [p.strip("/") for p in parts if p])
+
+
+def partition_values(row: dict, dt: str, columns: Sequence[str]) -> Tuple[Tuple[str, str], ...]:
+    """The ordered (key, value) hive pairs of one row; dt first."""
+    values = [("dt", dt)]
+    for column in columns:
+        values.append((column, row.get(column) or UNDETERMINED))
+    return tuple(values)
+
+
+def partition_dir(kind: str, values: Iterable[Tuple[str, str]]) -> str:
+    """``articles/dt=2024-01-02/source=example.com``."""
+    return "/".join([kind] + [f"{key}={value}" for key, value in values])
+
+
+def part_file_name(run_id: str, shard: str) -> str:
+    return f"part-{run_id}-{shard}.parquet"
+
+
+def run_files_glob(root: str, kind: str, run_id: str) -> str:
+    """A FileSystems glob matching every committed file of ``run_id`` in ``kind``."""
+    return join(root, kind, "**", f"part-{run_id}-*.parquet")
+
+
+def temp_dir(root: str, run_id: str, attempt: str) -> str:
+    return join(root, "_tmp", f"{run_id}-{attempt}")
+
+
+def manifest_path(root: str, run_id: str) -> str:
+    return join(root, "_runs", f"{run_id}.json")

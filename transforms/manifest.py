@@ -1,0 +1,52 @@
+"""The run manifest (``OUT/_runs/RUNID.json``), built from what was committed.
+
+Pure: it takes file descriptions and counts, and returns a JSON-able dict.
+The reconciliation it records is the pipeline's promise that nothing was
+dropped: every input unit is an article, a duplicate or a rejected row.
+"""
+from collections import Counter
+from typing import Iterable, Mapping
+
+from transforms.layout import ARTICLES, REJECTED
+
+
+def rows_by(files: Iterable[dict], key: str) -> dict:
+    """Row counts of ``files`` grouped by one partition key."""
+    totals = Counter()
+    for item in files:
+        totals[item["partition"].get(key, "")] += item["rows"]
+    return dict(sorted(totals.items()))
+
+
+def reconcile(units: int, articles: int, rejected: int, duplicates: int) -> dict:
+    """Whether inputs = articles + duplicates + rejected, stated as numbers."""
+    return {
+        "inputs": units,
+        "articles": articles,
+        "duplicates": duplicates,
+        "rejected": rejected,
+        "ok": units == articles + duplicates + rejected,
+    }
+
+
+def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reasons: Mapping) -> dict:
+    """The manifest dict. ``counts`` holds files_matched, records, read_rejected, duplicates."""
+    files = list(files)
+    articles = [f for f in files if f["kind"] == ARTICLES]
+    rejected = [f for f in files if f["kind"] == REJECTED]
+    n_articles = sum(f["rows"] for f in articles)
+    n_rejected = sum(f["rows"] for f in rejected)
+    units = counts.get("records", 0) + counts.get("read_rejected", 0)
+    return {
+        **header,
+        "status": "committed",
+        "inputs": {"files_matched": counts.get("files_matched", 0), "units": units},
+        "counts": {"articles": n_articles, "rejected": n_rejected, "duplicates": counts.get("duplicates", 0)},
+        "reconciliation": reconcile(units, n_articles, n_rejected, counts.get("duplicates", 0)),
+        "articles_by_source": rows_by(articles, "source"),
+        "articles_by_date": rows_by(articles, "dt"),
+        "rejected_by_reason": dict(sorted(reasons.items())),
+        "partitions": sorted({f["path"].rsplit("/", 1)[0] for f in files}),
+        "files": sorted(({"path": f["path"], "rows": f["rows"], "bytes": f["bytes"]} for f in files),
+                        key=lambda f: f["path"]),
+    }

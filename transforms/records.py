@@ -1,0 +1,50 @@
+"""Plain records passed between stages (no Beam import).
+
+``RawDocument`` is what sources emit: bytes plus where they came from.
+``ExtractedDocument`` is what the extract stage makes of it: text and any
+metadata the input itself declared (feed entry fields, JSON keys, HTML meta).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One unit of input: a whole file, one JSONL line, or one feed entry."""
+
+    data: bytes
+    source_uri: str
+    fmt: str  # "txt" | "html" | "json" | "feed"
+    source_type: str = "file"  # "file" | "feed" | "web"
+    declared_charset: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """Text and declared metadata of one article, before cleaning."""
+
+    text: str
+    extractor: str  # "text" | "feed" | "json" | "html:<engine>"
+    source_uri: str
+    source_type: str = "file"
+    url: Optional[str] = None
+    entry_id: Optional[str] = None
+    source: Optional[str] = None  # publisher / site name when the input names one
+    title: Optional[str] = None
+    authors: Tuple[str, ...] = ()
+    published: Optional[datetime] = None  # timezone-aware UTC
+    updated: Optional[datetime] = None
+    language: Optional[str] = None
+    topics: Tuple[str, ...] = ()
+    summary: Optional[str] = None
+    raw: bytes = field(default=b"", repr=False)  # kept so a later reject can be replayed
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Values fixed for a whole run, passed explicitly to every stage."""
+
+    run_id: str
+    ingested_at: datetime  # timezone-aware UTC, the same for every row of the run
+    pipeline_version: str
