@@ -4,6 +4,7 @@ Validated once, before the pipeline starts, into a frozen ``Settings``. Every
 problem is a ``ConfigError`` whose message names the key path and what was
 expected, so the CLI can print one line and exit 2.
 """
+import ipaddress
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -13,6 +14,8 @@ import yaml
 
 PARTITION_COLUMNS = ("source", "source_type", "language")
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
+ARTICLE_MODES = ("auto", "always", "never")
+SOURCE_TYPES = {"feed": "urls", "files": "paths"}
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
@@ -21,8 +24,26 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class FetchSettings:
+    connect_timeout: float
+    total_timeout: float
+    max_bytes: int
+    max_redirects: int
+    user_agent: str
+    allow_networks: Tuple[str, ...]
+    retries: int
+    backoff: float
+    max_retry_after: float
+    max_per_host: int
+    articles: str
+    article_min_words: int
+
+
+@dataclass(frozen=True)
 class Settings:
     inputs: Tuple[str, ...]
+    feeds: Tuple[str, ...]
+    fetch: FetchSettings
     output: str
     run_id: Optional[str]
     rule_packs: Tuple[str, ...]
@@ -76,8 +97,11 @@ def merge(base: Mapping, override: Mapping, prefix: str = "") -> dict:
 def build_settings(user: Mapping, overrides: Mapping) -> Settings:
     """Validate defaults + ``user`` + ``overrides`` (flat CLI values) into Settings."""
     raw = merge(merge(load_defaults(), user), {k: v for k, v in overrides.items() if v is not None})
+    feeds, paths = _sources(raw["sources"])
     return Settings(
-        inputs=_string_list(raw["inputs"], "inputs"),
+        inputs=_string_list(raw["inputs"], "inputs") + paths,
+        feeds=feeds,
+        fetch=_fetch_settings(raw["fetch"]),
         output=_non_empty_string(raw["output"], "output"),
         run_id=_run_id(raw["run_id"]),
         rule_packs=_string_list(raw["boilerplate"]["packs"], "boilerplate.packs", min_items=1),
@@ -88,6 +112,50 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         max_rows_per_file=_positive_int(raw["writer"]["max_rows_per_file"], "writer.max_rows_per_file"),
         compression=_choice(raw["writer"]["compression"], "writer.compression", COMPRESSIONS),
     )
+
+
+def _sources(value: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(feed URLs or paths, file globs) from ``sources: [{type: feed, urls: [...]}, ...]``."""
+    if not isinstance(value, list):
+        raise ConfigError(f"config key 'sources': expected a list, got {value!r}")
+    found = {"feed": (), "files": ()}
+    for index, item in enumerate(value):
+        key = f"sources[{index}]"
+        if not isinstance(item, dict) or item.get("type") not in SOURCE_TYPES:
+            raise ConfigError(f"config key {key!r}: expected a mapping with type: feed or files, got {item!r}")
+        field = SOURCE_TYPES[item["type"]]
+        extra = sorted(set(item) - {"type", field})
+        if extra:
+            raise ConfigError(f"config key '{key}.{extra[0]}': unknown key (type {item['type']} takes {field})")
+        found[item["type"]] += _string_list(item.get(field, []), f"{key}.{field}", min_items=1)
+    return found["feed"], found["files"]
+
+
+def _fetch_settings(raw: Mapping) -> FetchSettings:
+    return FetchSettings(
+        connect_timeout=_positive_number(raw["connect_timeout_s"], "fetch.connect_timeout_s"),
+        total_timeout=_positive_number(raw["total_timeout_s"], "fetch.total_timeout_s"),
+        max_bytes=_megabytes(raw["max_body_mb"], "fetch.max_body_mb"),
+        max_redirects=_non_negative_int(raw["max_redirects"], "fetch.max_redirects"),
+        user_agent=_non_empty_string(raw["user_agent"], "fetch.user_agent"),
+        allow_networks=_networks(raw["allow_networks"]),
+        retries=_non_negative_int(raw["retries"], "fetch.retries"),
+        backoff=_positive_number(raw["backoff_s"], "fetch.backoff_s"),
+        max_retry_after=_positive_number(raw["max_retry_after_s"], "fetch.max_retry_after_s"),
+        max_per_host=_positive_int(raw["max_per_host"], "fetch.max_per_host"),
+        articles=_choice(raw["articles"], "fetch.articles", ARTICLE_MODES),
+        article_min_words=_non_negative_int(raw["article_min_words"], "fetch.article_min_words"),
+    )
+
+
+def _networks(value: Any) -> Tuple[str, ...]:
+    networks = _string_list(value, "fetch.allow_networks")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"config key 'fetch.allow_networks': {network!r} is not a CIDR network") from None
+    return networks
 
 
 def _first_line(err: Exception) -> str:
@@ -139,6 +207,18 @@ def _positive_int(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"config key {key!r}: expected a positive integer, got {value!r}")
     return value
+
+
+def _non_negative_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"config key {key!r}: expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _positive_number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"config key {key!r}: expected a positive number, got {value!r}")
+    return float(value)
 
 
 def _megabytes(value: Any, key: str) -> int:

@@ -5,7 +5,6 @@ Beam options, runs the graph and returns the committed manifest.
 ``python -m pipelines.ingest ...`` behaves like ``newsbeam run ...``.
 """
 import functools
-import json
 import logging
 import operator
 import sys
@@ -30,6 +29,7 @@ from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
+from transforms.storage import read_json
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -113,8 +113,10 @@ def run(argv) -> dict:
 
 
 def read_manifest(output: str, run_id: str) -> dict:
-    with FileSystems.open(manifest_path(output, run_id)) as handle:
-        return json.loads(handle.read().decode("utf-8"))
+    manifest = read_json(manifest_path(output, run_id))
+    if manifest is None:
+        raise RuntimeError(f"the run finished but wrote no manifest for run {run_id}")
+    return manifest
 
 
 def main(argv=None) -> int:

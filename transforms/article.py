@@ -5,29 +5,25 @@ pipeline, the streaming pipeline and ``newsbeam clean`` all call it.
 """
 from datetime import datetime
 
-from transforms.boilerplate import RuleSet, strip_boilerplate
+from transforms.boilerplate import CleanedText, RuleSet, strip_boilerplate
 from transforms.errors import RejectError
-from transforms.metadata import (
-    article_id,
-    canonical_url,
-    clean_topics,
-    content_hash,
-    detect_language,
-    normalise_language,
-    simhash64,
-    source_from_url,
-    source_slug,
-    word_count,
-)
+from transforms.fingerprints import content_hash, simhash64, word_count
+from transforms.language import detect_language, normalise_language
+from transforms.metadata import clean_topics
 from transforms.records import ExtractedDocument, RunContext
+from transforms.urls import article_id, canonical_url, source_from_url, source_slug
 
 BOILERPLATE_ONLY = "boilerplate_only"
 LOCAL_SOURCE = "local"
 
 
 def resolve_source(doc: ExtractedDocument, url) -> str:
-    """Partition-safe publisher name: declared source, else the URL's registered domain."""
-    return source_slug(doc.source or source_from_url(url) or LOCAL_SOURCE)
+    """Partition-safe publisher name.
+
+    In order: the source the input declares, the URL's registered domain, the
+    descriptive site name (a feed's title, a page's site name), else "local".
+    """
+    return source_slug(doc.source or source_from_url(url) or doc.site_name or LOCAL_SOURCE)
 
 
 def clean_summary(summary, rules: RuleSet):
@@ -49,6 +45,17 @@ def build_article(doc: ExtractedDocument, rules: RuleSet, ctx: RunContext) -> di
         "id": article_id(url, source, doc.entry_id, digest),
         "url": url,
         "source": source,
+        **_declared_fields(doc, ctx),
+        **_content_fields(doc, cleaned, digest, rules),
+        "extractor": doc.extractor,
+        "run_id": ctx.run_id,
+        "pipeline_version": ctx.pipeline_version,
+    }
+
+
+def _declared_fields(doc: ExtractedDocument, ctx: RunContext) -> dict:
+    """Where the article came from and what its input said about it (row order kept)."""
+    return {
         "source_type": doc.source_type,
         "source_uri": doc.source_uri,
         "title": (doc.title or "").strip() or None,
@@ -56,6 +63,12 @@ def build_article(doc: ExtractedDocument, rules: RuleSet, ctx: RunContext) -> di
         "published_at": doc.published,
         "updated_at": doc.updated,
         "ingested_at": ctx.ingested_at,
+    }
+
+
+def _content_fields(doc: ExtractedDocument, cleaned: CleanedText, digest: str, rules: RuleSet) -> dict:
+    """What is derived from the cleaned text: language, topics, fingerprints, removals (row order kept)."""
+    return {
         "language": detect_language(cleaned.text) or normalise_language(doc.language),
         "topics": list(clean_topics(list(doc.topics) + list(cleaned.topics))),
         "summary": clean_summary(doc.summary, rules),
@@ -65,9 +78,6 @@ def build_article(doc: ExtractedDocument, rules: RuleSet, ctx: RunContext) -> di
         "simhash": simhash64(cleaned.text),
         "duplicate_of": None,
         "boilerplate": [{"rule": rule, "text": text} for rule, text in cleaned.removed],
-        "extractor": doc.extractor,
-        "run_id": ctx.run_id,
-        "pipeline_version": ctx.pipeline_version,
     }
 
 

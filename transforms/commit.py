@@ -1,7 +1,6 @@
 """Commit stage: once every file of the run is written, move them into
 place, replace what an earlier attempt of the same run id left, write the
 manifest, and clear the temp folder."""
-import json
 import logging
 from datetime import datetime, timezone
 
@@ -11,6 +10,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from transforms.layout import ARTICLES, REJECTED, join, manifest_path, run_files_glob
 from transforms.manifest import build_manifest
+from transforms.storage import ensure_parent, write_json_atomically
 
 __all__ = ["CommitRun", "CountRejectsByReason"]
 
@@ -46,15 +46,6 @@ class CountRejectsByReason(beam.PTransform):
         )
 
 
-def _ensure_parent(path: str) -> None:
-    parent = path.rsplit("/", 1)[0]
-    if not FileSystems.exists(parent):
-        try:
-            FileSystems.mkdirs(parent)
-        except (IOError, OSError):  # created meanwhile by another commit step
-            pass
-
-
 def delete_run_files(output: str, run_id: str) -> int:
     """Delete committed files of ``run_id`` (an earlier attempt); returns how many."""
     paths = []
@@ -72,18 +63,8 @@ def delete_run_files(output: str, run_id: str) -> int:
 def move_into_place(output: str, files) -> None:
     for item in files:
         final = join(output, item["path"])
-        _ensure_parent(final)
+        ensure_parent(final)
         FileSystems.rename([item["temp_path"]], [final])
-
-
-def write_json_atomically(path: str, payload: dict) -> None:
-    temp = path + ".inprogress"
-    _ensure_parent(path)
-    with FileSystems.create(temp) as handle:
-        handle.write(json.dumps(payload, indent=2, sort_keys=False, default=str).encode("utf-8"))
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temp], [path])
 
 
 class _CommitFn(beam.DoFn):

@@ -16,6 +16,21 @@ HTML_PARSE_ERROR = "html_parse_error"
 TEXT_EMPTY = "text_empty"
 READ_ERROR = "read_error"
 INTERNAL_ERROR = "internal_error"
+# HTTP fetching (transforms/http_fetch.py, transforms/address_guard.py)
+UNSUPPORTED_SCHEME = "unsupported_scheme"  # not http/https, also on a redirect target
+INVALID_URL = "invalid_url"  # no host, or a URL requests/urllib3 cannot parse
+BLOCKED_ADDRESS = "blocked_address"  # resolves only to private/reserved addresses, or a proxy
+DNS_ERROR = "dns_error"
+TOO_MANY_REDIRECTS = "too_many_redirects"
+BAD_REDIRECT = "bad_redirect"  # 3xx without a usable Location, or a non-followable 3xx
+FETCH_TIMEOUT = "fetch_timeout"
+CONNECTION_ERROR = "connection_error"
+TLS_ERROR = "tls_error"  # handshake or certificate verification failed (not retried)
+HTTP_RATE_LIMITED = "http_rate_limited"  # 429 after the last retry
+HTTP_SERVER_ERROR = "http_server_error"  # 5xx
+HTTP_NOT_FOUND = "http_not_found"  # 404
+HTTP_GONE = "http_gone"  # 410
+HTTP_CLIENT_ERROR = "http_client_error"  # other 4xx
 
 
 class RejectError(Exception):

@@ -7,11 +7,11 @@ is cut off early.
 """
 import apache_beam as beam
 from apache_beam.io import fileio
-from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystem import BeamIOError, CompressionTypes
 
 from transforms.decode import decompress, detect_format
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import TOO_LARGE, RejectError
+from transforms.errors import READ_ERROR, TOO_LARGE, RejectError
 from transforms.formats import split_file
 
 __all__ = ["ReadInputFiles", "read_capped"]
@@ -66,8 +66,12 @@ class _ReadBytesFn(GuardedFn):
         return element.metadata.path, b""
 
     def transform(self, element):
-        with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-            yield element.metadata.path, read_capped(handle, self._max_bytes)
+        try:
+            with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+                data = read_capped(handle, self._max_bytes)
+        except (OSError, BeamIOError) as err:
+            raise RejectError(READ_ERROR, f"cannot read the file: {err}") from None
+        yield element.metadata.path, data
 
 
 class ReadInputFiles(beam.PTransform):

@@ -30,7 +30,8 @@ class ExtractedDocument:
     source_type: str = "file"
     url: Optional[str] = None
     entry_id: Optional[str] = None
-    source: Optional[str] = None  # publisher / site name when the input names one
+    source: Optional[str] = None  # publisher the input explicitly declares (a JSON record's "source")
+    site_name: Optional[str] = None  # descriptive fallback name: a feed's title, an HTML page's site name
     title: Optional[str] = None
     authors: Tuple[str, ...] = ()
     published: Optional[datetime] = None  # timezone-aware UTC

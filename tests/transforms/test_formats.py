@@ -1,65 +1,38 @@
-"""Tests for transforms.formats: splitting files into units and extracting documents.
+"""Tests for transforms.formats: splitting files into units, dispatch, text files and JSON records.
 
+Feeds are tested in test_feeds.py, HTML pages and fragments in test_html_text.py.
 Fixture expectations are written in each fixture's header (see tests/fixtures/inputs/README.md).
 """
 import bz2
 import gzip
 import json
-import time
-import warnings
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import zstandard
 
+from tests.transforms.format_helpers import (
+    INPUTS,
+    SHARED,
+    documents_of,
+    extract_reason,
+    split_reason,
+    units_of,
+    utc,
+)
 from transforms.decode import decompress, detect_format
 from transforms.errors import (
     BINARY_INPUT,
     EMPTY_INPUT,
-    FEED_HOSTILE_XML,
-    FEED_NO_ENTRIES,
-    FEED_NOT_XML,
     HTML_EMPTY,
     JSON_INVALID,
     JSON_NO_TEXT,
-    TEXT_EMPTY,
     UNSUPPORTED_FORMAT,
-    RejectError,
 )
-from transforms.formats import extract_document, html_fragment_to_text, split_file
+from transforms.formats import extract_document, split_file
 from transforms.records import RawDocument
 
-INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-FEED_CORPUS = SHARED / "feeds" / "feedparser-corpus"
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
 MIB = 1024 * 1024
-
-
-def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
-
-
-def units_of(name: str):
-    fmt, _ = detect_format(name)
-    return list(split_file((INPUTS / name).read_bytes(), f"file:///inputs/{name}", fmt))
-
-
-def documents_of(name: str):
-    return [extract_document(unit) for unit in units_of(name)]
-
-
-def split_reason(data: bytes, fmt: str) -> str:
-    with pytest.raises(RejectError) as caught:
-        list(split_file(data, "mem://input", fmt))
-    return caught.value.reason
-
-
-def extract_reason(unit: RawDocument) -> str:
-    with pytest.raises(RejectError) as caught:
-        extract_document(unit)
-    return caught.value.reason
 
 
 # --------------------------------------------------------------------------- split_file
@@ -103,109 +76,6 @@ def test_unknown_format_is_rejected():
     assert split_reason(b"data", "docx") == UNSUPPORTED_FORMAT
     assert extract_reason(RawDocument(b"data", "mem://x", "docx")) == UNSUPPORTED_FORMAT
 
-
-def test_feed_gives_one_json_unit_per_entry_with_feed_fields():
-    units = units_of("rss2-content-encoded.xml")
-    assert [unit.fmt for unit in units] == ["feed", "feed"]
-    entry = json.loads(units[0].data)
-    assert entry["feed_title"] == "Example Gazette"
-    assert entry["feed_link"] == "https://news.example.com/"
-    assert entry["feed_language"] == "en-gb"
-    assert entry["feed_bozo"] is False
-    assert entry["published"] == "2024-03-03T09:15:00+00:00"
-    assert entry["updated"] is None  # feedparser's updated->published fallback is not used
-
-
-def test_feed_with_usable_entries_despite_errors_keeps_the_bozo_flag():
-    data = (
-        b"<rss version='2.0'><channel><title>T & Co</title><item><title>Broken & bold</title>"
-        b"<description>Body text here.</description></item></channel></rss>"
-    )
-    (unit,) = split_file(data, "mem://feed.xml", "feed")
-    assert json.loads(unit.data)["feed_bozo"] is True
-    assert extract_document(unit).text == "Body text here."
-
-
-@pytest.mark.parametrize("name", ["not-a-feed.xml", "truncated-feed.xml"])
-def test_not_a_feed(name):
-    assert split_reason((INPUTS / name).read_bytes(), "feed") == FEED_NOT_XML
-
-
-def test_html_page_given_as_feed_is_not_a_feed():
-    assert split_reason((INPUTS / "article-page.html").read_bytes(), "feed") == FEED_NOT_XML
-
-
-def test_feed_without_entries():
-    data = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
-    assert split_reason(data, "feed") == FEED_NO_ENTRIES
-
-
-def test_empty_feed_file():
-    assert split_reason(b"  \n", "feed") == EMPTY_INPUT
-
-
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
-def test_billion_laughs_is_refused_quickly(encoding):
-    data = (INPUTS / "billion-laughs.xml").read_text("utf-8").encode(encoding)
-    started = time.perf_counter()
-    assert split_reason(data, "feed") == FEED_HOSTILE_XML
-    assert time.perf_counter() - started < 1.0
-
-
-def test_feed_bytes_naming_a_file_are_never_opened(tmp_path):
-    real_feed = tmp_path / "real.xml"
-    real_feed.write_bytes((INPUTS / "rss2-content-encoded.xml").read_bytes())
-    assert split_reason(str(real_feed).encode(), "feed") == FEED_NOT_XML
-    assert split_reason(real_feed.as_uri().encode(), "feed") == FEED_NOT_XML
-
-
-# --------------------------------------------------------------------------- extract: feeds
-
-
-def test_rss2_entries_match_the_fixture_header():
-    first, second = documents_of("rss2-content-encoded.xml")
-    assert first.extractor == "feed"
-    assert first.source_type == "file"
-    assert first.title == "Cycle lanes approved"
-    assert first.url == "https://news.example.com/a/1"
-    assert first.entry_id == "urn:example:1"
-    assert first.authors == ("Jane Doe",)
-    assert first.published == utc(2024, 3, 3, 9, 15)
-    assert first.topics == ("Transport", "Cycling")
-    assert first.text == "First paragraph.\n\nSecond paragraph with a link.\n\nA list item"
-    assert first.summary == "Short summary of the story."
-    assert first.source == "Example Gazette"
-    assert first.language == "en"
-    assert second.text == "Only a description here.\n\nIt has two paragraphs."
-    assert second.summary is None
-
-
-def test_atom_entry_matches_the_fixture_header():
-    (entry,) = documents_of("atom-feed.atom")
-    assert entry.title == "Atom entry title"
-    assert entry.url == "https://blog.example.org/posts/atom-entry"
-    assert entry.entry_id == "tag:blog.example.org,2024:1"
-    assert entry.authors == ("Sam Writer",)
-    assert entry.published == utc(2024, 2, 1, 12, 0)
-    assert entry.updated == utc(2024, 2, 2, 8, 30)
-    assert entry.topics == ("Science",)
-    assert entry.language == "fr"
-    assert entry.source == "Example Blog"
-    assert entry.text == "Atom first paragraph.\n\nAtom second\n\nline."
-    assert entry.summary == "Entry summary."
-
-
-def test_feed_document_keeps_its_unit_bytes_as_raw():
-    unit = units_of("atom-feed.atom")[0]
-    assert extract_document(unit).raw == unit.data
-
-
-def test_feed_entry_with_title_only_has_no_text():
-    data = b"<rss version='2.0'><channel><item><title>Only a title</title></item></channel></rss>"
-    (unit,) = split_file(data, "mem://feed.xml", "feed")
-    assert extract_reason(unit) == TEXT_EMPTY
-
-
 # --------------------------------------------------------------------------- extract: text files
 
 
@@ -238,44 +108,6 @@ def test_text_with_blank_line_paragraphs_keeps_its_blocks():
 )
 def test_unusable_text_files(data, reason):
     assert extract_reason(RawDocument(data, "mem://x.txt", "txt")) == reason
-
-
-# --------------------------------------------------------------------------- extract: html pages
-
-
-def test_html_article_matches_the_fixture_header():
-    (page,) = documents_of("article-page.html")
-    assert page.extractor == "html:trafilatura"
-    assert page.title == "Council approves new cycle lanes for the city centre"
-    assert page.authors == ("Jane Doe",)
-    assert page.published == utc(2024, 3, 3, 9, 15)
-    assert page.language == "en"
-    assert page.source == "Example Gazette"
-    assert page.url == "https://news.example.com/2024/03/cycle-lanes"
-    assert {"Transport", "Cycling"} <= set(page.topics)
-    assert page.summary == "The city council voted on Tuesday to build twelve kilometres of protected cycle lanes."
-    paragraphs = page.text.split("\n\n")
-    assert len(paragraphs) == 3
-    assert paragraphs[0].startswith("The city council voted on Tuesday")
-    assert "Privacy policy" not in page.text and "Home" not in page.text
-
-
-def test_html_without_text():
-    (unit,) = units_of("empty-page.html")
-    assert extract_reason(unit) == HTML_EMPTY
-
-
-@pytest.mark.parametrize("data", [b"<html></html>", b"<!-- nothing -->", b"<<<>>>"])
-def test_degenerate_html(data):
-    assert extract_reason(RawDocument(data, "mem://x.html", "html")) == HTML_EMPTY
-
-
-def test_html_uses_its_declared_charset():
-    body = "<p>" + "Привет, это проверка кодировки страницы. " * 8 + "</p>"
-    data = f'<html><head><meta charset="koi8-r"></head><body><article>{body}</article></body></html>'
-    (unit,) = split_file(data.encode("koi8-r"), "mem://x.html", "html")
-    assert extract_document(unit).text.startswith("Привет, это проверка")
-
 
 # --------------------------------------------------------------------------- extract: json records
 
@@ -323,36 +155,6 @@ def test_json_epoch_dates_and_list_authors():
     assert document.authors == ("A One", "B Two")
     assert document.published == utc(2024, 3, 3, 9, 15)
 
-
-# --------------------------------------------------------------------------- html fragments
-
-
-@pytest.mark.parametrize(
-    "fragment, expected",
-    [
-        ("<p>a <b>bold</b> word</p><p>next</p>", "a bold word\n\nnext"),
-        ("line one<br>line two<br/>line three", "line one\n\nline two\n\nline three"),
-        ("<ul><li>one</li><li>two &amp; three</li></ul>", "one\n\ntwo & three"),
-        ("<h2>Head</h2><blockquote>Quote</blockquote>tail", "Head\n\nQuote\n\ntail"),
-        ("<div>x<script>alert(1)</script><style>p{}</style><!-- c -->y</div>", "xy"),
-        ("plain &lt;text&gt; &#8220;quoted&#8221;", "plain <text> “quoted”"),
-        ("<?xml version='1.0' encoding='utf-8'?><p>decl</p>", "decl"),
-        ("<html><head><title>T</title></head><body><p>Body</p></body></html>", "Body"),
-        ("", ""),
-        ("   ", ""),
-        ("<p>\x00nul\x0b</p>", "nul"),
-    ],
-)
-def test_html_fragment_to_text(fragment, expected):
-    assert html_fragment_to_text(fragment) == expected
-
-
-@pytest.mark.parametrize("depth", [300, 5000])
-def test_deeply_nested_fragment_keeps_its_text(depth):
-    nested = "<div><span>" * depth + "deep<script>x()</script>" + "</span></div>" * depth
-    assert html_fragment_to_text(nested) == "deep"
-
-
 # --------------------------------------------------------------------------- compressed files end to end
 
 
@@ -367,44 +169,3 @@ def test_compressed_copies_give_the_same_documents(tmp_path, name, suffix, compr
     fmt, compression = detect_format(str(copy))
     units = list(split_file(decompress(copy.read_bytes(), compression, MIB), str(copy), fmt))
     assert [unit.data for unit in units] == [unit.data for unit in units_of(name)]
-
-
-# --------------------------------------------------------------------------- robustness on real-world feeds
-
-
-def _corpus_sample():
-    if not FEED_CORPUS.is_dir():
-        return []
-    wellformed = sorted((FEED_CORPUS / "wellformed").rglob("*.xml"))
-    illformed = sorted((FEED_CORPUS / "illformed").rglob("*.xml"))
-    return illformed + wellformed[:: max(1, len(wellformed) // 190)]
-
-
-@pytest.mark.skipif(not FEED_CORPUS.is_dir(), reason="feedparser corpus not present")
-def test_feedparser_corpus_raises_nothing_but_reject_errors():
-    sample = _corpus_sample()
-    assert len(sample) >= 150
-    documents, rejects = 0, 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for path in sample:
-            try:
-                for unit in split_file(path.read_bytes(), str(path), "feed"):
-                    try:
-                        documents += bool(extract_document(unit).text)
-                    except RejectError:
-                        rejects += 1
-            except RejectError:
-                rejects += 1
-    assert documents > 20 and rejects > 20
-
-
-RECALL_PAGE = SHARED / "benchmarks" / "wcxb-dev-articles" / "html" / "4858.html.gz"
-
-
-@pytest.mark.skipif(not RECALL_PAGE.exists(), reason="WCXB benchmark page not present")
-def test_page_that_precision_mode_finds_empty_falls_back_to_default_mode():
-    data = gzip.decompress(RECALL_PAGE.read_bytes())
-    document = extract_document(RawDocument(data, str(RECALL_PAGE), "html"))
-    assert document.extractor == "html:trafilatura"
-    assert len(document.text.split()) >= 50

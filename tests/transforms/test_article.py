@@ -1,0 +1,102 @@
+"""Tests for transforms.article: the source a row is filed under, and one Article row end to end."""
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.transforms.format_helpers import SHARED
+from transforms.article import BOILERPLATE_ONLY, build_article, resolve_source
+from transforms.boilerplate import load_rules
+from transforms.errors import RejectError
+from transforms.formats import extract_document, split_file
+from transforms.records import ExtractedDocument, RawDocument, RunContext
+from transforms.urls import canonical_url, source_from_url
+
+SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
+SEED_TOPICS = ["Russia", "Ukraine", "Vladimir Putin", "Volodymyr Zelensky", "World News"]
+CTX = RunContext(run_id="t1", ingested_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+                 pipeline_version="test")
+COAST_LINK = "https://www.coast-gazette.example.com/2024/03/harbour"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(["default"])
+
+
+def feed_document(item: str) -> ExtractedDocument:
+    data = ("<rss version='2.0'><channel><title>Coast Gazette</title>"
+            f"<item>{item}<description>The harbour wall will be repaired.</description></item>"
+            "</channel></rss>").encode()
+    (unit,) = split_file(data, "mem://feed.xml", "feed")
+    return extract_document(unit)
+
+
+def json_document(record: dict) -> ExtractedDocument:
+    return extract_document(RawDocument(json.dumps(record).encode(), "mem://x.jsonl", "json"))
+
+
+def source_of(doc: ExtractedDocument) -> str:
+    return resolve_source(doc, canonical_url(doc.url))
+
+
+# --------------------------------------------------------------------------- resolve_source
+
+
+def test_feed_entry_with_a_link_is_filed_under_the_links_domain():
+    doc = feed_document(f"<title>Harbour</title><link>{COAST_LINK}</link>")
+    assert (doc.source, doc.site_name) == (None, "Coast Gazette")
+    assert source_from_url(COAST_LINK) == "example.com"  # registered domain, not the subdomain
+    assert source_of(doc) == "example.com"
+
+
+def test_feed_entry_without_a_link_is_filed_under_the_feed_title():
+    doc = feed_document("<title>Harbour</title>")
+    assert doc.url is None
+    assert source_of(doc) == "coast-gazette"
+
+
+def test_json_declared_source_beats_the_url():
+    doc = json_document({"source": "The Guardian", "url": "https://www.theguardian.com/world/x",
+                         "text": "Ferry timetables change next week."})
+    assert source_of(doc) == "the-guardian"
+
+
+def test_json_record_without_source_is_filed_under_its_urls_domain():
+    doc = json_document({"url": "https://www.theguardian.com/world/x", "text": "Ferry timetables change."})
+    assert source_of(doc) == "theguardian.com"
+
+
+def test_site_name_is_only_a_fallback():
+    named = ExtractedDocument(text="x", extractor="html:trafilatura", source_uri="mem://x.html",
+                              site_name="Example Gazette")
+    assert source_of(named) == "example-gazette"
+    with_url = ExtractedDocument(text="x", extractor="html:trafilatura", source_uri="mem://x.html",
+                                 url="https://news.example.org/a", site_name="Example Gazette")
+    assert source_of(with_url) == "example.org"
+    nothing = ExtractedDocument(text="x", extractor="text", source_uri="mem://x.txt")
+    assert source_of(nothing) == "local"
+
+
+# --------------------------------------------------------------------------- build_article
+
+
+@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="shared seed article not present")
+def test_build_article_on_the_seed(rules):
+    unit = RawDocument(SEED_ARTICLE.read_bytes(), str(SEED_ARTICLE), "txt")
+    row = build_article(extract_document(unit), rules, CTX)
+    assert row["topics"] == SEED_TOPICS
+    assert len(row["boilerplate"]) == 5
+    assert "Advert" not in row["text"].split("\n\n")
+    assert row["language"] == "en"
+    assert row["id"].startswith("h") and row["id"] == "h" + row["content_hash"][:24]
+    assert (row["source"], row["url"], row["title"]) == ("local", None, None)
+    assert (row["run_id"], row["ingested_at"], row["pipeline_version"]) == ("t1", CTX.ingested_at, "test")
+    assert row["word_count"] > 300 and row["duplicate_of"] is None
+
+
+def test_boilerplate_only_text_is_rejected(rules):
+    doc = ExtractedDocument(text="Advertisement\nAdvert", extractor="text", source_uri="mem://x.txt")
+    with pytest.raises(RejectError) as caught:
+        build_article(doc, rules, CTX)
+    assert caught.value.reason == BOILERPLATE_ONLY == "boilerplate_only"

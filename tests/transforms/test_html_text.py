@@ -1,0 +1,93 @@
+"""Tests for transforms.html_text: HTML pages (trafilatura) and HTML fragments to text.
+
+Pages are driven through the public entry points ``split_file`` / ``extract_document``.
+Fixture expectations are written in each fixture's header (see tests/fixtures/inputs/README.md).
+"""
+import gzip
+
+import pytest
+
+from tests.transforms.format_helpers import SHARED, documents_of, extract_reason, units_of, utc
+from transforms.errors import HTML_EMPTY
+from transforms.formats import extract_document, split_file
+from transforms.html_text import html_fragment_to_text
+from transforms.records import RawDocument
+
+
+# --------------------------------------------------------------------------- extract: html pages
+
+
+def test_html_article_matches_the_fixture_header():
+    (page,) = documents_of("article-page.html")
+    assert page.extractor == "html:trafilatura"
+    assert page.title == "Council approves new cycle lanes for the city centre"
+    assert page.authors == ("Jane Doe",)
+    assert page.published == utc(2024, 3, 3, 9, 15)
+    assert page.language == "en"
+    assert page.site_name == "Example Gazette"  # trafilatura's sitename is descriptive, not a declared source
+    assert page.source is None
+    assert page.url == "https://news.example.com/2024/03/cycle-lanes"
+    assert {"Transport", "Cycling"} <= set(page.topics)
+    assert page.summary == "The city council voted on Tuesday to build twelve kilometres of protected cycle lanes."
+    paragraphs = page.text.split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("The city council voted on Tuesday")
+    assert "Privacy policy" not in page.text and "Home" not in page.text
+
+
+def test_html_without_text():
+    (unit,) = units_of("empty-page.html")
+    assert extract_reason(unit) == HTML_EMPTY
+
+
+@pytest.mark.parametrize("data", [b"<html></html>", b"<!-- nothing -->", b"<<<>>>"])
+def test_degenerate_html(data):
+    assert extract_reason(RawDocument(data, "mem://x.html", "html")) == HTML_EMPTY
+
+
+def test_html_uses_its_declared_charset():
+    body = "<p>" + "Привет, это проверка кодировки страницы. " * 8 + "</p>"
+    data = f'<html><head><meta charset="koi8-r"></head><body><article>{body}</article></body></html>'
+    (unit,) = split_file(data.encode("koi8-r"), "mem://x.html", "html")
+    assert extract_document(unit).text.startswith("Привет, это проверка")
+
+# --------------------------------------------------------------------------- html fragments
+
+
+@pytest.mark.parametrize(
+    "fragment, expected",
+    [
+        ("<p>a <b>bold</b> word</p><p>next</p>", "a bold word\n\nnext"),
+        ("line one<br>line two<br/>line three", "line one\n\nline two\n\nline three"),
+        ("<ul><li>one</li><li>two &amp; three</li></ul>", "one\n\ntwo & three"),
+        ("<h2>Head</h2><blockquote>Quote</blockquote>tail", "Head\n\nQuote\n\ntail"),
+        ("<div>x<script>alert(1)</script><style>p{}</style><!-- c -->y</div>", "xy"),
+        ("plain &lt;text&gt; &#8220;quoted&#8221;", "plain <text> “quoted”"),
+        ("<?xml version='1.0' encoding='utf-8'?><p>decl</p>", "decl"),
+        ("<html><head><title>T</title></head><body><p>Body</p></body></html>", "Body"),
+        ("", ""),
+        ("   ", ""),
+        ("<p>\x00nul\x0b</p>", "nul"),
+    ],
+)
+def test_html_fragment_to_text(fragment, expected):
+    assert html_fragment_to_text(fragment) == expected
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+def test_deeply_nested_fragment_keeps_its_text(depth):
+    nested = "<div><span>" * depth + "deep<script>x()</script>" + "</span></div>" * depth
+    assert html_fragment_to_text(nested) == "deep"
+
+# --------------------------------------------------------------------------- recall fallback
+
+
+RECALL_PAGE = SHARED / "benchmarks" / "wcxb-dev-articles" / "html" / "4858.html.gz"
+
+
+@pytest.mark.skipif(not RECALL_PAGE.exists(), reason="WCXB benchmark page not present")
+def test_page_that_precision_mode_finds_empty_falls_back_to_default_mode():
+    data = gzip.decompress(RECALL_PAGE.read_bytes())
+    document = extract_document(RawDocument(data, str(RECALL_PAGE), "html"))
+    assert document.extractor == "html:trafilatura"
+    assert len(document.text.split()) >= 50

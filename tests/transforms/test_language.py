@@ -1,0 +1,44 @@
+"""Unit tests for transforms.language (plain pytest, no Beam)."""
+import pytest
+
+from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH
+from transforms import language
+
+
+@pytest.mark.parametrize(
+    "text, expected", [(ENGLISH, "en"), (FRENCH, "fr"), (GERMAN, "de"), (SPANISH, "es")]
+)
+def test_detect_language(text, expected):
+    assert language.detect_language(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", None, "123 456", "Hello world", "... --- !!!", "2022 03 03 10"])
+def test_detect_language_none_for_too_little_text(text):
+    assert language.detect_language(text) is None
+
+
+@pytest.mark.parametrize("text", ["the cat sat", "Home News Sport", "Bitcoin Ethereum Solana"])
+def test_detect_language_none_for_low_confidence(text):
+    """Three words pass the length gate; py3langid's top probability is < 0.5 for these."""
+    label, prob = language._language_identifier().classify(text)
+    assert prob < 0.5 and language.normalise_language(label) is not None
+    assert language.detect_language(text) is None
+
+
+def test_detect_language_only_reads_the_first_2000_chars():
+    text = ENGLISH * 3 + " " + FRENCH * 100  # mostly French, English for well over 2000 chars
+    assert len(ENGLISH * 3) > 2000
+    assert language.detect_language(text[2000:]) == "fr"
+    assert language.detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("en-US", "en"), ("EN", "en"), ("en_GB", "en"), ("eng", "en"), ("fre", "fr"),
+     ("deu", "de"), ("zh-Hans-CN", "zh"), ("iw", "he"), ("English", "en"),
+     ("en-US,en;q=0.9", "en"), (" fr ", "fr"), ("pt-BR", "pt"),
+     ("xx", None), ("garbage", None), ("", None), (None, None), ("*", None),
+     ("x-default", None), ("e1", None), (42, None)],
+)
+def test_normalise_language(value, expected):
+    assert language.normalise_language(value) == expected

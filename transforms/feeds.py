@@ -1,0 +1,179 @@
+"""RSS/Atom feeds: split a feed file into one unit per entry, and extract one entry.
+
+``split_feed`` parses the bytes with feedparser (never a URL or a path, and never a
+DOCTYPE that declares entities) and emits each usable entry's fields plus the feed's
+as a JSON unit; ``extract_feed`` turns such a unit into ``ExtractedDocument`` fields.
+The feed's title is only a descriptive ``site_name``, not a declared ``source``.
+Pure functions (no Beam); bad input raises ``RejectError`` and nothing else.
+"""
+import io
+import json
+import re
+from typing import Iterator, Optional
+
+import feedparser
+
+from transforms.dates import parse_datetime_utc
+from transforms.errors import (
+    EMPTY_INPUT,
+    FEED_HOSTILE_XML,
+    FEED_NO_ENTRIES,
+    FEED_NOT_XML,
+    TEXT_EMPTY,
+    RejectError,
+)
+from transforms.field_values import load_json_object, str_or_none, text_paragraphs
+from transforms.html_text import html_fragment_to_text
+from transforms.language import normalise_language
+from transforms.metadata import clean_topics, split_authors
+from transforms.records import RawDocument
+
+__all__ = ["split_feed", "extract_feed"]
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- split
+
+
+def split_feed(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDocument]:
+    """One ``feed`` unit per usable entry: the entry's fields plus the feed's, as JSON."""
+    parsed = _parse_feed(data)
+    entries = [entry for entry in parsed.get("entries", []) if _entry_is_usable(entry)]
+    if not entries:
+        raise _no_entries_error(parsed)
+    feed_fields = _feed_fields(parsed)
+    units = [_entry_json(entry, feed_fields) for entry in entries]
+    return (RawDocument(unit, source_uri, "feed", source_type) for unit in units)
+
+
+def _parse_feed(data: bytes):
+    """feedparser over the bytes (a stream, so it never opens a URL or a path)."""
+    if not data.strip():
+        raise RejectError(EMPTY_INPUT, "feed file is empty")
+    _refuse_entity_declarations(data)
+    try:
+        return feedparser.parse(io.BytesIO(data), sanitize_html=True)
+    except Exception as exc:  # noqa: BLE001 -- feedparser promises not to raise; any escape is a bad feed
+        raise RejectError(FEED_NOT_XML, f"feedparser failed: {type(exc).__name__}: {exc}") from None
+
+
+def _refuse_entity_declarations(data: bytes) -> None:
+    """Billion-laughs guard: no DOCTYPE that declares entities (NULs dropped so UTF-16/32 is seen too)."""
+    ascii_view = data.replace(b"\x00", b"")
+    if _DOCTYPE.search(ascii_view) and _ENTITY_DECLARATION.search(ascii_view):
+        raise RejectError(FEED_HOSTILE_XML, "feed DOCTYPE declares entities")
+
+
+def _no_entries_error(parsed) -> RejectError:
+    exc = parsed.get("bozo_exception")
+    malformed = parsed.get("bozo") and not isinstance(exc, feedparser.ThingsNobodyCaresAboutButMe)
+    if malformed or not parsed.get("version"):
+        detail = f": {exc}" if exc else ""
+        return RejectError(FEED_NOT_XML, f"not a readable RSS/Atom feed{detail}")
+    return RejectError(FEED_NO_ENTRIES, "feed has no usable entries")
+
+
+def _entry_is_usable(entry) -> bool:
+    return any(entry.get(key) for key in ("title", "link", "id", "summary", "content"))
+
+
+def _feed_fields(parsed) -> dict:
+    feed = parsed.get("feed", {})
+    return {
+        "feed_title": _title_text(feed.get("title"), _detail_type(feed, "title_detail")),
+        "feed_link": feed.get("link"),
+        "feed_language": feed.get("language"),
+        "feed_version": parsed.get("version") or None,
+        "feed_bozo": bool(parsed.get("bozo")),
+    }
+
+
+def _entry_json(entry, feed_fields: dict) -> bytes:
+    content = _best_content(entry.get("content"))
+    fields = {
+        "id": entry.get("id"),
+        "link": entry.get("link"),
+        "title": entry.get("title"),
+        "title_type": _detail_type(entry, "title_detail"),
+        "authors": _entry_authors(entry),
+        "published": _entry_date(entry, "published"),
+        "updated": _entry_date(entry, "updated"),
+        "tags": list(clean_topics(entry.get("tags"))),
+        "summary": entry.get("summary"),
+        "summary_type": _detail_type(entry, "summary_detail"),
+        "content": content.get("value"),
+        "content_type": content.get("type"),
+        "language": content.get("language") or (entry.get("title_detail") or {}).get("language"),
+    }
+    return json.dumps({**fields, **feed_fields}, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _detail_type(node, key: str) -> Optional[str]:
+    return (node.get(key) or {}).get("type")
+
+
+def _best_content(contents) -> dict:
+    """The longest of an entry's content elements (HTML preferred on a tie)."""
+    candidates = [c for c in contents or () if isinstance(c.get("value"), str) and c.get("value").strip()]
+    if not candidates:
+        return {}
+    return max(candidates, key=lambda c: (len(c["value"]), c.get("type") in _HTML_TYPES))
+
+
+def _entry_authors(entry) -> list:
+    names = [a.get("name") for a in entry.get("authors") or () if hasattr(a, "get")]
+    names = [name for name in names if isinstance(name, str) and name.strip()]
+    return names or list(split_authors(entry.get("author")))
+
+
+def _entry_date(entry, key: str) -> Optional[str]:
+    """ISO 8601 UTC from feedparser's ``*_parsed``, else the raw string for a later try.
+
+    ``dict.get`` skips FeedParserDict's deprecated "updated falls back to published" mapping.
+    """
+    parsed = parse_datetime_utc(dict.get(entry, f"{key}_parsed"))
+    return parsed.isoformat() if parsed else dict.get(entry, key)
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def extract_feed(raw: RawDocument) -> dict:
+    """``ExtractedDocument`` fields of one feed-entry unit made by ``split_feed``."""
+    entry = load_json_object(raw.data)
+    content = _fragment_text(entry.get("content"), entry.get("content_type"))
+    summary = _fragment_text(entry.get("summary"), entry.get("summary_type"))
+    if not (content or summary):
+        raise RejectError(TEXT_EMPTY, "feed entry has neither content nor summary")
+    return {
+        "text": content or summary,
+        "extractor": "feed",
+        "url": str_or_none(entry.get("link")),
+        "entry_id": str_or_none(entry.get("id")),
+        "title": _title_text(entry.get("title"), entry.get("title_type")),
+        "authors": split_authors(entry.get("authors")),
+        "published": parse_datetime_utc(entry.get("published")),
+        "updated": parse_datetime_utc(entry.get("updated")),
+        "topics": clean_topics(entry.get("tags")),
+        "language": normalise_language(entry.get("language")) or normalise_language(entry.get("feed_language")),
+        "summary": summary if content and summary and summary != content else None,
+        "site_name": str_or_none(entry.get("feed_title")),
+    }
+
+
+def _fragment_text(value, content_type: Optional[str]) -> str:
+    """Plain text of a feed field: HTML types through ``html_fragment_to_text``."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    if content_type in _HTML_TYPES or (content_type is None and "<" in value):
+        return html_fragment_to_text(value)
+    return text_paragraphs(value)
+
+
+def _title_text(value, content_type: Optional[str]) -> Optional[str]:
+    """A one-line title; HTML titles lose their markup."""
+    text = _fragment_text(value, content_type)
+    return " ".join(text.split()) or None

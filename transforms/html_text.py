@@ -1,0 +1,171 @@
+"""HTML to text: a full page's main text and metadata (trafilatura), and plain text of a fragment.
+
+``html_page_fields`` extracts an article page, precision mode first, then default mode
+when that finds an article-sized text; bad pages raise ``RejectError``.
+``html_fragment_to_text`` turns a snippet (a feed entry's content) into paragraphs and
+never raises. Pure functions (no Beam); text comes out as paragraphs separated by a
+blank line (``"\\n\\n"``).
+"""
+import html as html_lib
+import re
+from typing import Optional
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from transforms.dates import parse_datetime_utc
+from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
+from transforms.field_values import str_or_none
+from transforms.language import normalise_language
+from transforms.metadata import clean_topics, split_authors
+
+__all__ = ["html_page_fields", "html_fragment_to_text"]
+
+HTML_EXTRACTOR = "html:trafilatura"
+MIN_FALLBACK_WORDS = 50  # a default-mode (recall) extraction shorter than this is navigation
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead "
+    "tr ul".split()
+)
+_SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg")
+_TRAFILATURA_DATES = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_LANGUAGE_XPATH = "/html/@lang | //meta[@http-equiv='content-language']/@content | //meta[@property='og:locale']/@content"
+_MODIFIED_XPATH = "//meta[@property='article:modified_time' or @itemprop='dateModified']/@content"
+
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
+_NON_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+# --------------------------------------------------------------------------- html pages
+
+
+def html_page_fields(html: str) -> dict:
+    """Main text and metadata of a full HTML page, by trafilatura.
+
+    The page's site name is only a descriptive ``site_name``: a page does not declare its
+    publisher the way a JSON record's "source" key does.
+    """
+    tree = _load_html_tree(html)
+    language = _first_xpath(tree, _LANGUAGE_XPATH)
+    updated = _first_xpath(tree, _MODIFIED_XPATH)
+    document, text = _main_text(tree, html)
+    return {
+        "text": text,
+        "extractor": HTML_EXTRACTOR,
+        "url": str_or_none(document.url),
+        "title": str_or_none(document.title),
+        "authors": split_authors(document.author),
+        "published": parse_datetime_utc(document.date),
+        "updated": parse_datetime_utc(updated),
+        "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
+        "language": normalise_language(document.language) or normalise_language(language),
+        "summary": str_or_none(document.description),
+        "site_name": str_or_none(document.sitename),
+    }
+
+
+def _main_text(tree, html: str):
+    """(trafilatura document, paragraphs): precision mode first, then default mode.
+
+    The default-mode result is kept only when it is article-sized, because on a page
+    without an article it returns navigation.
+    """
+    for favor_precision, min_words in ((True, 1), (False, MIN_FALLBACK_WORDS)):
+        if not favor_precision:
+            tree = _load_html_tree(html)  # trafilatura prunes the tree it is given
+        document = _run_trafilatura(tree, favor_precision)
+        text = _page_paragraphs(document.text, document.title) if document else ""
+        if len(text.split()) >= min_words:
+            return document, text
+    raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+
+
+def _load_html_tree(html: str):
+    try:
+        tree = trafilatura.load_html(_NON_XML_CHARS.sub("", html))
+    except (ValueError, etree.LxmlError, RecursionError) as exc:
+        raise RejectError(HTML_PARSE_ERROR, f"HTML could not be parsed: {exc}") from None
+    if tree is None:
+        raise RejectError(HTML_EMPTY, "HTML page is empty or could not be parsed")
+    return tree
+
+
+def _first_xpath(tree, xpath: str) -> Optional[str]:
+    values = [value.strip() for value in tree.xpath(xpath) if isinstance(value, str) and value.strip()]
+    return values[0] if values else None
+
+
+def _run_trafilatura(tree, favor_precision: bool):
+    try:
+        return trafilatura.bare_extraction(
+            tree,
+            url=None,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=favor_precision,
+            date_extraction_params=dict(_TRAFILATURA_DATES),
+        )
+    except (ValueError, etree.LxmlError, RecursionError) as exc:
+        raise RejectError(HTML_PARSE_ERROR, f"trafilatura failed: {type(exc).__name__}: {exc}") from None
+
+
+def _page_paragraphs(text: Optional[str], title: Optional[str]) -> str:
+    """trafilatura's lines as paragraphs, without a leading copy of the title."""
+    lines = [" ".join(line.split()) for line in (text or "").split("\n")]
+    lines = [line for line in lines if line]
+    if lines and title and lines[0] == " ".join(title.split()):
+        lines = lines[1:]
+    return "\n\n".join(lines)
+
+
+# --------------------------------------------------------------------------- fragments
+
+
+def html_fragment_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: block elements (p, div, li, h1-h6, br, ...) become paragraphs.
+
+    Never raises: markup lxml cannot parse (or nests too deep) falls back to tag stripping.
+    """
+    html = _XML_DECLARATION.sub("", _NON_XML_CHARS.sub("", html or ""))
+    if not html.strip():
+        return ""
+    parser = lxml.html.HTMLParser(huge_tree=True)  # per call: lxml parsers are not thread-safe
+    try:
+        root = lxml.html.document_fromstring(f"<html><body><div>{html}</div></body></html>", parser=parser)
+    except (etree.ParserError, ValueError):
+        return _strip_tags(html)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        return _strip_tags(html)
+    etree.strip_elements(root, *_SKIP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    body = root.find("body")
+    return _join_paragraphs(_block_texts(body if body is not None else root))
+
+
+def _strip_tags(html: str) -> str:
+    """Last-resort plain text: scripts, styles and tags removed, entities unescaped, one paragraph."""
+    return _join_paragraphs([html_lib.unescape(_TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", html)))])
+
+
+def _block_texts(root) -> list:
+    """Text runs of ``root``, cut at every block element's start and end (iterative walk)."""
+    blocks, current = [], []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        is_block = element.tag in _BLOCK_TAGS
+        if is_block:
+            blocks.append("".join(current))
+            current = []
+        if event == "start":
+            current.append(element.text or "")
+        elif element is not root:
+            current.append(element.tail or "")
+    blocks.append("".join(current))
+    return blocks
+
+
+def _join_paragraphs(blocks) -> str:
+    paragraphs = (" ".join(block.split()) for block in blocks)
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)

@@ -1,0 +1,97 @@
+"""Language: ``normalise_language`` for declared tags, ``detect_language`` for text.
+
+Pure Python (no Beam import). Both return ISO 639-1 codes. The py3langid model is
+built lazily, once per process, by a cached getter -- never at import time.
+"""
+import functools
+import re
+from typing import Optional
+
+__all__ = ["detect_language", "normalise_language"]
+
+_LANGID_SAMPLE_CHARS = 2000
+_LANGID_MIN_WORDS = 3
+_LANGID_MIN_PROB = 0.5
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A "word of letters": a run of letters, or a single CJK/kana character
+# (those scripts do not separate words with spaces).
+_LETTER_WORD_RE = re.compile(rf"[{_CJK}]|[^\W\d_{_CJK}]+")
+
+_ISO639_1 = frozenset(
+    "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu "
+    "cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he "
+    "hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko "
+    "kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd "
+    "ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se "
+    "sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty "
+    "ug uk ur uz ve vi vo wa wo xh yi yo za zh zu".split()
+)
+# Deprecated 2-letter codes, common ISO 639-2/3 codes (incl. the 3-letter
+# labels py3langid emits) and English names, mapped to ISO 639-1.
+_LANGUAGE_ALIASES = {
+    "iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro",
+    "ara": "ar", "ary": "ar", "arz": "ar", "ben": "bn", "bul": "bg", "cat": "ca",
+    "ces": "cs", "cze": "cs", "chi": "zh", "zho": "zh", "cmn": "zh", "yue": "zh",
+    "wuu": "zh", "dan": "da", "deu": "de", "ger": "de", "ell": "el", "gre": "el",
+    "eng": "en", "est": "et", "fas": "fa", "per": "fa", "fin": "fi", "fra": "fr",
+    "fre": "fr", "fuv": "ff", "gug": "gn", "heb": "he", "hin": "hi", "hrv": "hr",
+    "hun": "hu", "ind": "id", "ita": "it", "jpn": "ja", "kik": "ki", "kor": "ko",
+    "lav": "lv", "lit": "lt", "msa": "ms", "may": "ms", "nld": "nl", "dut": "nl",
+    "nob": "nb", "nno": "nn", "nor": "no", "pol": "pl", "por": "pt", "ron": "ro",
+    "rum": "ro", "rus": "ru", "sdh": "ku", "slk": "sk", "slo": "sk", "slv": "sl",
+    "spa": "es", "srp": "sr", "swe": "sv", "tha": "th", "tur": "tr", "ukr": "uk",
+    "urd": "ur", "uzs": "uz", "vie": "vi",
+    "english": "en", "french": "fr", "german": "de", "spanish": "es",
+    "italian": "it", "portuguese": "pt", "dutch": "nl", "russian": "ru",
+    "chinese": "zh", "japanese": "ja", "arabic": "ar",
+}
+_LANG_TAG_RE = re.compile(r"[a-z]+")
+_LANG_SPLIT_RE = re.compile(r"[-_,;\s]")
+
+
+@functools.lru_cache(maxsize=1)
+def _language_identifier():
+    """The py3langid model with normalised probabilities (loaded once per process)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def normalise_language(value: Optional[str]) -> Optional[str]:
+    """ISO 639-1 code for a declared language tag, or None.
+
+    "en-US", "EN", "en_GB", "eng", "English" -> "en"; "zh-Hans" -> "zh";
+    "iw" -> "he". Only the primary subtag of the first tag in a list
+    ("en-US,en;q=0.9") is used. Unknown or malformed values -> None.
+    """
+    if not isinstance(value, str):
+        return None
+    primary = _LANG_SPLIT_RE.split(value.strip().lower(), maxsplit=1)[0]
+    if not _LANG_TAG_RE.fullmatch(primary):
+        return None
+    if primary in _ISO639_1:
+        return primary
+    return _LANGUAGE_ALIASES.get(primary)
+
+
+def detect_language(text: str) -> Optional[str]:
+    """ISO 639-1 code of ``text`` detected by py3langid, or None.
+
+    Only the first 2000 characters are examined. Returns None when the
+    sample has fewer than 3 words of letters, when the top normalised
+    probability is below 0.5, or when the label has no ISO 639-1 code.
+    """
+    if not text:
+        return None
+    sample = text[:_LANGID_SAMPLE_CHARS]
+    words = 0
+    for _ in _LETTER_WORD_RE.finditer(sample):
+        words += 1
+        if words >= _LANGID_MIN_WORDS:
+            break
+    else:
+        return None
+    label, prob = _language_identifier().classify(sample)
+    if prob < _LANGID_MIN_PROB:
+        return None
+    return normalise_language(label)
