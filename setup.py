@@ -30,6 +30,6 @@ setup(
         "tldextract>=5",
         "requests>=2.31",
     ],
-    extras_require={"dev": ["pytest>=8", "duckdb>=1.0", "pandas>=2"]},
+    extras_require={"dev": ["pytest>=8", "duckdb>=1.0", "duckdb-cli>=1.0", "pandas>=2"]},
     entry_points={"console_scripts": ["newsbeam=pipelines.cli:main"]},
 )

@@ -8,10 +8,6 @@ import json
 import logging
 import sys
 
-# Before anything imports Beam: a library warning logged at import time must
-# not install its own stderr handler (it would print "WARNING:root:...").
-logging.getLogger().addHandler(logging.NullHandler())
-
 from pipelines.config import ConfigError
 from pipelines.run_context import InputError
 

@@ -18,7 +18,7 @@ from apache_beam.transforms import combiners
 from pipelines.config import ConfigError, build_settings, read_config_file
 from pipelines.options import IngestOptions, unknown_flags
 
-from pipelines.run_context import new_run_context, resolve_inputs, run_header
+from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA
 from transforms.article import partition_date
 from transforms.boilerplate import load_rules
@@ -29,6 +29,9 @@ from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
+from transforms.feed_state import feed_requests, read_feed_state
+from transforms.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
+from transforms.http_fetch import FetchPolicy
 from transforms.storage import read_json
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,31 +50,74 @@ def partition_specs(settings, run_id: str, tmp: str):
 
 
 def _count(pcoll, label):
-    return pcoll | f"Count{label}" >> combiners.Count.Globally() | f"Key{label}" >> beam.Map(
+    return pcoll | f"Count_{label}" >> combiners.Count.Globally() | f"Key_{label}" >> beam.Map(
         lambda n, key=label: (key, n))
 
 
-def build_pipeline(pipeline, settings, ctx, inputs, header):
-    """Wire read -> extract -> clean -> write -> commit; returns the manifest PCollection."""
+def _flatten(parts, label, pipeline=None):
+    if not parts:
+        return pipeline | label >> beam.Create([])
+    return tuple(parts) | label >> beam.Flatten()
+
+
+def fetch_policy(fetch) -> FetchPolicy:
+    """The HTTP client's policy from the validated ``fetch`` settings."""
+    return FetchPolicy(
+        connect_timeout=fetch.connect_timeout, total_timeout=fetch.total_timeout,
+        max_bytes=fetch.max_bytes, max_redirects=fetch.max_redirects, user_agent=fetch.user_agent,
+        allow_networks=fetch.allow_networks, retries=fetch.retries, backoff_base=fetch.backoff,
+        max_retry_after=fetch.max_retry_after, max_per_host=fetch.max_per_host,
+    )
+
+
+def read_sources(pipeline, settings, ctx, inputs, feed_requests):
+    """Files and feeds -> (records, read-stage rejects, counts, feed validators)."""
+    records, rejected, counts, validators = [], [], [], []
+    if inputs:
+        read = pipeline | "ReadFiles" >> ReadInputFiles(inputs, ctx.run_id, settings.max_file_bytes,
+                                                       settings.max_record_bytes)
+        records.append(read["records"])
+        rejected.append(read[REJECTED])
+        counts.append(_count(read["files"], "files_matched"))
+    if feed_requests:
+        feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
+                 | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch)))
+        records.append(feeds.records)
+        rejected.append(feeds[REJECTED])
+        counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
+        validators.append(feeds[VALIDATORS])
+    records = _flatten(records, "AllRecords")
+    rejected = _flatten(rejected, "ReadRejected")
+    counts += [_count(records, "records"), _count(rejected, "read_rejected")]
+    return records, rejected, counts, _flatten(validators, "AllValidators", pipeline)
+
+
+def complete_from_pages(documents, settings, counts):
+    """Short feed entries completed from their linked pages (when configured)."""
+    fetch = settings.fetch
+    if fetch.articles == "never":
+        return documents
+    pages = documents | "LinkedPages" >> FetchLinkedPages(fetch_policy(fetch), fetch.articles,
+                                                         fetch.article_min_words)
+    failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
+    counts.append(failures | "CountPageFailures" >> combiners.Count.PerElement())
+    return pages["docs"]
+
+
+def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header):
+    """Wire sources -> extract -> clean -> write -> commit; returns the manifest PCollection."""
     tmp = temp_dir(settings.output, ctx.run_id, uuid.uuid4().hex[:8])
     article_spec, rejected_spec = partition_specs(settings, ctx.run_id, tmp)
-    read = pipeline | "Read" >> ReadInputFiles(inputs, ctx.run_id, settings.max_file_bytes,
-                                              settings.max_record_bytes)
-    extracted = read["records"] | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
-    cleaned = extracted.documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
-    rejected = (read[REJECTED], extracted[REJECTED], cleaned[REJECTED]) | "AllRejected" >> beam.Flatten()
-    files = (
-        (cleaned.articles | "WriteArticles" >> WriteParquetPartitions(article_spec),
-         rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec))
-        | "AllFiles" >> beam.Flatten()
-    )
-    counts = (
-        (_count(read["files"], "files_matched"), _count(read["records"], "records"),
-         _count(read[REJECTED], "read_rejected"))
-        | "AllCounts" >> beam.Flatten()
-    )
+    records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests)
+    extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
+    documents = complete_from_pages(extracted.documents, settings, counts)
+    cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
+    rejected = _flatten((read_rejected, extracted[REJECTED], cleaned[REJECTED]), "AllRejected")
+    files = _flatten((cleaned.articles | "WriteArticles" >> WriteParquetPartitions(article_spec),
+                      rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec)), "AllFiles")
     reasons = rejected | "RejectReasons" >> CountRejectsByReason()
-    return (files, counts, reasons) | "CommitRun" >> CommitRun(settings.output, ctx.run_id, tmp, header)
+    commit = CommitRun(settings.output, ctx.run_id, tmp, header)
+    return (files, _flatten(counts, "AllCounts"), reasons, validators) | "CommitRun" >> commit
 
 
 def settings_from_args(argv):
@@ -83,6 +129,12 @@ def settings_from_args(argv):
     ours = options.view_as(IngestOptions)
     user = read_config_file(ours.config) if ours.config else {}
     overrides = {"inputs": ours.input, "output": ours.output, "run_id": ours.run_id}
+    feeds = [{"type": "feed", "urls": ours.feed}] if ours.feed else []
+    user = {**user, "sources": list(user.get("sources", [])) + feeds} if feeds else user
+    if ours.allow_network:
+        fetch = dict(user.get("fetch") or {})
+        fetch["allow_networks"] = list(fetch.get("allow_networks", [])) + ours.allow_network
+        user = {**user, "fetch": fetch}
     settings = build_settings(user, overrides)
     try:
         load_rules(settings.rule_packs)
@@ -106,9 +158,12 @@ def run(argv) -> dict:
     inputs = resolve_inputs(settings)
     prepare_output(settings.output)
     ctx = new_run_context(settings)
-    _LOGGER.info("run %s: reading %s into %s", ctx.run_id, ", ".join(inputs), settings.output)
+    requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
+    _LOGGER.info("run %s: %d input globs, %d feeds into %s", ctx.run_id, len(inputs), len(requests),
+                 settings.output)
+    header = run_header(settings, ctx, inputs)
     with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, settings, ctx, inputs, run_header(settings, ctx, inputs))
+        build_pipeline(pipeline, settings, ctx, inputs, requests, header)
     return read_manifest(settings.output, ctx.run_id)
 
 

@@ -14,6 +14,10 @@ class IngestOptions(PipelineOptions):
         parser.add_argument("--config", default=None, help="YAML config laid over the packaged defaults")
         parser.add_argument("--input", action="append", default=None,
                             help="input glob (repeatable): .txt .html .jsonl .xml/.rss/.atom, optionally .gz/.bz2/.zst")
+        parser.add_argument("--feed", action="append", default=None,
+                            help="RSS/Atom feed URL, or a saved feed file (repeatable)")
+        parser.add_argument("--allow-network", "--allow_network", dest="allow_network", action="append",
+                            default=None, help="CIDR the private-address guard lets through (repeatable)")
         parser.add_argument("--output", default=None, help="dataset root (default ./out)")
         parser.add_argument("--run-id", "--run_id", dest="run_id", default=None,
                             help="run id; re-using one replaces that run's files")

@@ -38,9 +38,21 @@ def bundled_samples_glob() -> str:
     return str(resources.files("samples").joinpath("data")) + "/*"
 
 
+def is_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def feed_urls(settings):
+    """The feeds to fetch over HTTP (the others are saved feed files)."""
+    return [feed for feed in settings.feeds if is_url(feed)]
+
+
 def resolve_inputs(settings):
-    """The input globs to read; each must match at least one file."""
-    patterns = list(settings.inputs) or [bundled_samples_glob()]
+    """The file globs to read (saved feed files included); each must match a file.
+    With no inputs and no feeds at all, the bundled samples."""
+    patterns = list(settings.inputs) + [feed for feed in settings.feeds if not is_url(feed)]
+    if not patterns and not settings.feeds:
+        patterns = [bundled_samples_glob()]
     for pattern in patterns:
         try:
             found = FileSystems.match([pattern])[0].metadata_list

@@ -243,6 +243,8 @@ class _GuardedPoolManager(PoolManager):
 class GuardedAdapter(HTTPAdapter):
     """requests adapter: every connection passes the address guard; proxies are refused."""
 
+    __attrs__ = HTTPAdapter.__attrs__ + ["_allow_networks"]
+
     def __init__(self, allow_networks=(), **kwargs):
         self._allow_networks = parse_networks(allow_networks)
         super().__init__(**kwargs)

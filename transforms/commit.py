@@ -8,6 +8,7 @@ import apache_beam as beam
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.feed_state import merged_state, read_feed_state, save_feed_state
 from transforms.layout import ARTICLES, REJECTED, join, manifest_path, run_files_glob
 from transforms.manifest import build_manifest
 from transforms.storage import ensure_parent, write_json_atomically
@@ -74,9 +75,11 @@ class _CommitFn(beam.DoFn):
         self._temp_dir = temp_dir
         self._header = header
 
-    def process(self, _, files, counts, reasons):
+    def process(self, _, files, counts, reasons, validators):
         replaced = delete_run_files(self._output, self._run_id)
         move_into_place(self._output, files)
+        if validators:  # only now that the files are in place: a failed write hides nothing
+            save_feed_state(self._output, merged_state(read_feed_state(self._output), validators))
         header = {**self._header, "finished_at": datetime.now(timezone.utc).isoformat(),
                   "replaced_files": replaced}
         manifest = build_manifest(header, files, dict(counts), dict(reasons))
@@ -88,14 +91,14 @@ class _CommitFn(beam.DoFn):
 
 
 class CommitRun(beam.PTransform):
-    """(file descriptions, counts, reasons) -> the manifest, after all are complete."""
+    """(file descriptions, counts, reasons, feed validators) -> the manifest, once all are complete."""
 
     def __init__(self, output, run_id, temp_dir, header):
         super().__init__()
         self._args = (output, run_id, temp_dir, header)
 
     def expand(self, inputs):
-        files, counts, reasons = inputs
+        files, counts, reasons, validators = inputs
         pipeline = files.pipeline
         return (
             pipeline
@@ -105,5 +108,6 @@ class CommitRun(beam.PTransform):
                 files=beam.pvalue.AsList(files),
                 counts=beam.pvalue.AsDict(counts),
                 reasons=beam.pvalue.AsDict(reasons),
+                validators=beam.pvalue.AsList(validators),
             )
         )

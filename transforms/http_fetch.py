@@ -67,7 +67,7 @@ class FetchPolicy:
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     user_agent: str = "newsbeam/0.1 (+https://github.com/newsbeam/newsbeam; news ingestion)"
-    allow_networks: tuple = ()
+    allow_networks: tuple[str, ...] = ()
     retries: int = 3
     backoff_base: float = 1.0
     backoff_max: float = 30.0
@@ -200,13 +200,20 @@ class _Inflater:
         return b""
 
     def feed(self, data: bytes) -> bytes:
-        """Decode one raw chunk; output is bounded by the remaining room plus one byte."""
-        if self.mode == "identity" or self.done:
-            return b"" if self.done else self._count(data)
-        if self.mode == "deflate" and self._obj is None and len(self._head + data) < 2:
-            self._head += data
+        """Decode one raw chunk; never yields more than the remaining room plus one byte."""
+        if self.done:
             return b""
-        data, self._head, out = self._head + data, self._head + data, []
+        if self.mode == "identity":
+            return self._count(data)
+        if self.mode == "deflate" and self._obj is None:
+            data = self._head = self._head + data  # two bytes are needed to sniff the header
+            if len(data) < 2:
+                return b""
+        return self._inflate(data)
+
+    def _inflate(self, data: bytes) -> bytes:
+        """Run ``data`` through zlib in bounded steps (``max_length``) so memory stays flat."""
+        out = []
         while data:
             obj = self._decoder()
             try:
@@ -333,9 +340,6 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        for name, value in headers.items():
-            if not _HEADER_SAFE.match(value):
-                raise RejectError(INVALID_URL, f"{name} value contains a line break")
         return headers
 
     def _delay(self, retry_index: int, retry_after: Optional[float]) -> float:

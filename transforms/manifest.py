@@ -43,6 +43,7 @@ def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reas
         "inputs": {"files_matched": counts.get("files_matched", 0), "units": units},
         "counts": {"articles": n_articles, "rejected": n_rejected, "duplicates": counts.get("duplicates", 0)},
         "reconciliation": reconcile(units, n_articles, n_rejected, counts.get("duplicates", 0)),
+        "counters": dict(sorted(counts.items())),
         "articles_by_source": rows_by(articles, "source"),
         "articles_by_date": rows_by(articles, "dt"),
         "rejected_by_reason": dict(sorted(reasons.items())),

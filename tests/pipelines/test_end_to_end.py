@@ -166,3 +166,21 @@ def test_rerun_with_same_run_id_replaces_only_that_run(messy_run, tmp_path):
     table = articles_table(out)
     assert table.num_rows == before + 1
     assert sorted(set(table.column("run_id").to_pylist())) == ["messy-1", "other-1"]
+
+
+def test_duckdb_command_line_reads_the_default_run(default_run):
+    """The exact query the README and the run summary print, through the duckdb CLI."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out, _ = default_run
+    duckdb_cli = shutil.which("duckdb", path=str(Path(sys.executable).parent)) or shutil.which("duckdb")
+    if duckdb_cli is None:
+        pytest.skip("the duckdb command line (pip install duckdb-cli) is not installed")
+    query = ("select source, count(*) from read_parquet('out/articles/**/*.parquet', "
+             "hive_partitioning=true) group by 1")
+    result = subprocess.run([duckdb_cli, "-csv", "-c", query], cwd=out.parent, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "local,3" in result.stdout.splitlines()

@@ -1,0 +1,161 @@
+"""Fetch stages: feeds over HTTP, and the linked pages of short feed entries.
+
+Requests are grouped by host (split into ``max_per_host`` lanes), so one
+worker thread walks each lane in turn: together with the fetcher's per-host
+semaphore this keeps at most ``max_per_host`` requests in flight per host.
+Heavy objects (the HTTP session) are built in ``setup()``.
+"""
+import logging
+import zlib
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import apache_beam as beam
+from apache_beam import pvalue
+
+from transforms.dead_letter import REJECTED, GuardedFn
+from transforms.errors import INTERNAL_ERROR, RejectError
+from transforms.formats import extract_document, split_file
+from transforms.http_fetch import Fetcher
+from transforms.linked_pages import merge_entry_and_page, needs_page
+from transforms.records import RawDocument
+
+_LOGGER = logging.getLogger(__name__)
+
+__all__ = ["FetchFeeds", "FetchLinkedPages", "NOT_MODIFIED", "VALIDATORS", "PAGE_FAILURES"]
+
+NOT_MODIFIED = "not_modified"
+VALIDATORS = "validators"
+PAGE_FAILURES = "page_failures"
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+def host_lane(url: str, lanes: int) -> str:
+    """Grouping key: the URL's host and one of ``lanes`` lanes, chosen by the URL."""
+    return f"{(urlsplit(url).hostname or '').lower()}#{zlib.crc32(url.encode('utf-8')) % lanes}"
+
+
+def charset_of(headers) -> str:
+    content_type = headers.get("content-type", "")
+    _, _, charset = content_type.partition("charset=")
+    return charset.split(";")[0].strip().strip('"') or None
+
+
+class _ByHostLane(beam.PTransform):
+    """Elements -> the same elements, regrouped so each host lane is walked serially."""
+
+    def __init__(self, url_of, lanes):
+        super().__init__()
+        self._url_of = url_of
+        self._lanes = lanes
+
+    def expand(self, pcoll):
+        return (
+            pcoll
+            | "KeyByHost" >> beam.Map(lambda e, f=self._url_of, n=self._lanes: (host_lane(f(e), n), e))
+            | "GroupByHost" >> beam.GroupByKey()
+            | "Ungroup" >> beam.FlatMap(lambda kv: kv[1])
+        )
+
+
+class _FetchFeedFn(GuardedFn):
+    stage = "fetch"
+
+    def __init__(self, run_id, policy):
+        super().__init__(run_id)
+        self._policy = policy
+        self._fetcher = None
+
+    def setup(self):
+        self._fetcher = Fetcher(self._policy)
+
+    def teardown(self):
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    def describe(self, element):
+        return element.url, b""
+
+    def transform(self, request):
+        result = self._fetcher.fetch(request.url, request.etag, request.last_modified, accept=FEED_ACCEPT)
+        if result.not_modified:
+            yield pvalue.TaggedOutput(NOT_MODIFIED, request.url)
+            return
+        try:
+            records = list(split_file(result.body, request.url, "feed", source_type="feed"))
+        except RejectError as err:
+            yield self.reject(request.url, result.body, err.reason, err.message)
+            return
+        validators = {"etag": result.etag, "last_modified": result.last_modified,
+                      "fetched_at": datetime.now(timezone.utc).isoformat()}
+        yield pvalue.TaggedOutput(VALIDATORS, (request.url, validators))
+        yield from records
+
+
+class FetchFeeds(beam.PTransform):
+    """FeedRequests -> RawDocuments of their entries, plus tagged outputs
+    ``rejected``, ``not_modified`` (URLs answered 304) and ``validators``."""
+
+    def __init__(self, run_id, policy):
+        super().__init__()
+        self._run_id = run_id
+        self._policy = policy
+
+    def expand(self, requests):
+        return (
+            requests
+            | "ByHost" >> _ByHostLane(lambda r: r.url, self._policy.max_per_host)
+            | "Fetch" >> beam.ParDo(_FetchFeedFn(self._run_id, self._policy)).with_outputs(
+                REJECTED, NOT_MODIFIED, VALIDATORS, main="records")
+        )
+
+
+class _FetchPageFn(beam.DoFn):
+    """Short entry -> entry merged with its page; a failed page keeps the entry."""
+
+    def __init__(self, policy):
+        self._policy = policy
+        self._fetcher = None
+
+    def setup(self):
+        self._fetcher = Fetcher(self._policy)
+
+    def teardown(self):
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    def process(self, doc):
+        try:
+            result = self._fetcher.fetch(doc.url, accept=PAGE_ACCEPT)
+            raw = RawDocument(result.body, result.url, "html", "web", charset_of(result.headers))
+            yield merge_entry_and_page(doc, extract_document(raw))
+        except RejectError as err:
+            yield pvalue.TaggedOutput(PAGE_FAILURES, err.reason)
+            yield doc
+        except Exception:  # noqa: BLE001 - a bug on one page must not lose the entry
+            _LOGGER.warning("linked page %s failed unexpectedly", doc.url, exc_info=True)
+            yield pvalue.TaggedOutput(PAGE_FAILURES, INTERNAL_ERROR)
+            yield doc
+
+
+class FetchLinkedPages(beam.PTransform):
+    """ExtractedDocuments -> the same, short feed entries completed from their pages;
+    ``page_failures`` carries the reason of each page that could not be used."""
+
+    def __init__(self, policy, mode, min_words):
+        super().__init__()
+        self._policy = policy
+        self._mode = mode
+        self._min_words = min_words
+
+    def expand(self, docs):
+        split = docs | "NeedsPage" >> beam.Partition(
+            lambda d, _, mode=self._mode, n=self._min_words: int(needs_page(d, mode, n)), 2)
+        fetched = (
+            split[1]
+            | "ByHost" >> _ByHostLane(lambda d: d.url, self._policy.max_per_host)
+            | "FetchPages" >> beam.ParDo(_FetchPageFn(self._policy)).with_outputs(PAGE_FAILURES, main="docs")
+        )
+        merged = (split[0], fetched.docs) | "AllDocs" >> beam.Flatten()
+        return {"docs": merged, PAGE_FAILURES: fetched[PAGE_FAILURES]}
