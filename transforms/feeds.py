@@ -38,9 +38,11 @@ _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # --------------------------------------------------------------------------- split
 
 
-def split_feed(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDocument]:
-    """One ``feed`` unit per usable entry: the entry's fields plus the feed's, as JSON."""
-    parsed = _parse_feed(data)
+def split_feed(data: bytes, source_uri: str, source_type: str,
+               response_headers: Optional[dict] = None) -> Iterator[RawDocument]:
+    """One ``feed`` unit per usable entry: the entry's fields plus the feed's, as JSON.
+    ``response_headers`` (HTTP, lower-case keys) let feedparser honour a declared charset."""
+    parsed = _parse_feed(data, response_headers)
     entries = [entry for entry in parsed.get("entries", []) if _entry_is_usable(entry)]
     if not entries:
         raise _no_entries_error(parsed)
@@ -49,13 +51,13 @@ def split_feed(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDo
     return (RawDocument(unit, source_uri, "feed", source_type) for unit in units)
 
 
-def _parse_feed(data: bytes):
+def _parse_feed(data: bytes, response_headers: Optional[dict] = None):
     """feedparser over the bytes (a stream, so it never opens a URL or a path)."""
     if not data.strip():
         raise RejectError(EMPTY_INPUT, "feed file is empty")
     _refuse_entity_declarations(data)
     try:
-        return feedparser.parse(io.BytesIO(data), sanitize_html=True)
+        return feedparser.parse(io.BytesIO(data), sanitize_html=True, response_headers=response_headers or {})
     except Exception as exc:  # noqa: BLE001 -- feedparser promises not to raise; any escape is a bad feed
         raise RejectError(FEED_NOT_XML, f"feedparser failed: {type(exc).__name__}: {exc}") from None
 

@@ -15,7 +15,8 @@ from apache_beam import pvalue
 
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.errors import INTERNAL_ERROR, RejectError
-from transforms.formats import extract_document, split_file
+from transforms.feeds import split_feed
+from transforms.formats import extract_document
 from transforms.http_fetch import Fetcher
 from transforms.linked_pages import merge_entry_and_page, needs_page
 from transforms.records import RawDocument
@@ -83,7 +84,7 @@ class _FetchFeedFn(GuardedFn):
             yield pvalue.TaggedOutput(NOT_MODIFIED, request.url)
             return
         try:
-            records = list(split_file(result.body, request.url, "feed", source_type="feed"))
+            records = list(split_feed(result.body, request.url, "feed", result.headers))
         except RejectError as err:
             yield self.reject(request.url, result.body, err.reason, err.message)
             return

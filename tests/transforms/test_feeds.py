@@ -164,3 +164,16 @@ def test_feedparser_corpus_raises_nothing_but_reject_errors():
             except RejectError:
                 rejects += 1
     assert documents > 20 and rejects > 20
+
+
+def test_http_charset_header_is_honoured():
+    """A feed without an XML encoding declaration, served as windows-1251 over HTTP."""
+    from transforms.feeds import extract_feed, split_feed
+
+    title = "Новости дня"
+    body = ("<rss version='2.0'><channel><title>t</title><item><title>" + title +
+            "</title><link>https://example.ru/a</link><description>Текст статьи о погоде.</description>"
+            "</item></channel></rss>").encode("cp1251")
+    headers = {"content-type": "application/rss+xml; charset=windows-1251"}
+    unit = next(iter(split_feed(body, "https://example.ru/rss", "feed", headers)))
+    assert extract_feed(unit)["title"] == title
