@@ -47,6 +47,9 @@ class Settings:
     output: str
     run_id: Optional[str]
     rule_packs: Tuple[str, ...]
+    lookback_days: int
+    near_threshold: int
+    near_min_words: int
     partition_date: str
     partition_columns: Tuple[str, ...]
     max_file_bytes: int
@@ -105,6 +108,9 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         output=_non_empty_string(raw["output"], "output"),
         run_id=_run_id(raw["run_id"]),
         rule_packs=_string_list(raw["boilerplate"]["packs"], "boilerplate.packs", min_items=1),
+        lookback_days=_non_negative_int(raw["dedup"]["lookback_days"], "dedup.lookback_days"),
+        near_threshold=_bounded_int(raw["dedup"]["near_threshold"], "dedup.near_threshold", 0, 16),
+        near_min_words=_non_negative_int(raw["dedup"]["near_min_words"], "dedup.near_min_words"),
         partition_date=_choice(raw["partition"]["date"], "partition.date", ("ingested", "published")),
         partition_columns=_partition_columns(raw["partition"]["columns"]),
         max_file_bytes=_megabytes(raw["limits"]["max_file_mb"], "limits.max_file_mb"),
@@ -212,6 +218,12 @@ def _positive_int(value: Any, key: str) -> int:
 def _non_negative_int(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"config key {key!r}: expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _bounded_int(value: Any, key: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"config key {key!r}: expected a whole number from {low} to {high}, got {value!r}")
     return value
 
 

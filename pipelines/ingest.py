@@ -9,6 +9,7 @@ import logging
 import operator
 import sys
 import uuid
+from datetime import timedelta
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -29,6 +30,8 @@ from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
+from transforms.deduplicate import DUPLICATES, DeduplicateArticles
+from transforms.history import ReadHistory, history_files
 from transforms.feed_state import feed_requests, read_feed_state
 from transforms.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
 from transforms.http_fetch import FetchPolicy
@@ -104,7 +107,17 @@ def complete_from_pages(documents, settings, counts):
     return pages["docs"]
 
 
-def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header):
+def deduplicate(articles, pipeline, settings, history_paths, counts):
+    """Within-run and cross-run deduplication; dropped copies are counted per reason."""
+    history = pipeline | "ReadHistory" >> ReadHistory(history_paths)
+    deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(settings.near_threshold,
+                                                                        settings.near_min_words)
+    reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda reason: f"duplicate/{reason}")
+    counts.append(reasons | "CountDuplicates" >> combiners.Count.PerElement())
+    return deduped["articles"]
+
+
+def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, history_paths=()):
     """Wire sources -> extract -> clean -> write -> commit; returns the manifest PCollection."""
     tmp = temp_dir(settings.output, ctx.run_id, uuid.uuid4().hex[:8])
     article_spec, rejected_spec = partition_specs(settings, ctx.run_id, tmp)
@@ -112,8 +125,9 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header):
     extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
     documents = complete_from_pages(extracted.documents, settings, counts)
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
+    articles = deduplicate(cleaned.articles, pipeline, settings, history_paths, counts)
     rejected = _flatten((read_rejected, extracted[REJECTED], cleaned[REJECTED]), "AllRejected")
-    files = _flatten((cleaned.articles | "WriteArticles" >> WriteParquetPartitions(article_spec),
+    files = _flatten((articles | "WriteArticles" >> WriteParquetPartitions(article_spec),
                       rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec)), "AllFiles")
     reasons = rejected | "RejectReasons" >> CountRejectsByReason()
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
@@ -162,8 +176,10 @@ def run(argv) -> dict:
     _LOGGER.info("run %s: %d input globs, %d feeds into %s", ctx.run_id, len(inputs), len(requests),
                  settings.output)
     header = run_header(settings, ctx, inputs)
+    cutoff = (ctx.ingested_at - timedelta(days=settings.lookback_days)).date()
+    history = history_files(settings.output, ctx.run_id, cutoff)
     with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, settings, ctx, inputs, requests, header)
+        build_pipeline(pipeline, settings, ctx, inputs, requests, header, history)
     return read_manifest(settings.output, ctx.run_id)
 
 

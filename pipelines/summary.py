@@ -21,6 +21,10 @@ def format_summary(manifest: dict, output: str) -> str:
     ]
     for source, rows in manifest["articles_by_source"].items():
         lines.append(f"  source {source:<30} {rows:>7} articles")
+    for reason, count in manifest.get("duplicates_by_reason", {}).items():
+        lines.append(f"  duplicate {reason:<27} {count:>7}")
+    if manifest.get("near_duplicates_linked"):
+        lines.append(f"  near-duplicates linked (duplicate_of)  {manifest['near_duplicates_linked']:>5}")
     for reason, stats in manifest["rejected_by_reason"].items():
         lines.append(f"  rejected {reason:<28} {stats['count']:>7}  e.g. {stats['example'][:90]}")
     shown = output if "://" in output else os.path.abspath(output)

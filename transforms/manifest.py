@@ -30,19 +30,24 @@ def reconcile(units: int, articles: int, rejected: int, duplicates: int) -> dict
 
 
 def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reasons: Mapping) -> dict:
-    """The manifest dict. ``counts`` holds files_matched, records, read_rejected, duplicates."""
+    """The manifest dict. ``counts`` holds files_matched, records, read_rejected and
+    ``duplicate/<reason>`` counts, plus any other counters worth keeping."""
     files = list(files)
     articles = [f for f in files if f["kind"] == ARTICLES]
     rejected = [f for f in files if f["kind"] == REJECTED]
     n_articles = sum(f["rows"] for f in articles)
     n_rejected = sum(f["rows"] for f in rejected)
     units = counts.get("records", 0) + counts.get("read_rejected", 0)
+    duplicates = {k.split("/", 1)[1]: v for k, v in counts.items() if k.startswith("duplicate/")}
+    n_duplicates = sum(duplicates.values())
     return {
         **header,
         "status": "committed",
         "inputs": {"files_matched": counts.get("files_matched", 0), "units": units},
-        "counts": {"articles": n_articles, "rejected": n_rejected, "duplicates": counts.get("duplicates", 0)},
-        "reconciliation": reconcile(units, n_articles, n_rejected, counts.get("duplicates", 0)),
+        "counts": {"articles": n_articles, "rejected": n_rejected, "duplicates": n_duplicates},
+        "reconciliation": reconcile(units, n_articles, n_rejected, n_duplicates),
+        "duplicates_by_reason": dict(sorted(duplicates.items())),
+        "near_duplicates_linked": sum(f.get("linked", 0) for f in articles),
         "counters": dict(sorted(counts.items())),
         "articles_by_source": rows_by(articles, "source"),
         "articles_by_date": rows_by(articles, "dt"),

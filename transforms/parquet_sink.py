@@ -87,7 +87,8 @@ class _WritePartitionsFn(beam.DoFn):
         temp_path = join(self._spec.temp_dir, relative)
         size = write_parquet(rows, self._schema, temp_path, self._spec.compression)
         return {"kind": self._spec.kind, "temp_path": temp_path, "path": relative,
-                "rows": len(rows), "bytes": size, "partition": dict(key)}
+                "rows": len(rows), "bytes": size, "partition": dict(key),
+                "linked": sum(1 for row in rows if row.get("duplicate_of"))}
 
 
 class WriteParquetPartitions(beam.PTransform):

@@ -159,7 +159,9 @@ def test_files_carry_the_explicit_schema(messy_run):
 def test_rerun_with_same_run_id_replaces_only_that_run(messy_run, tmp_path):
     src, out = messy_run
     before = articles_table(out).num_rows
-    other = run_cli("run", "--input", str(src / "good.txt"), "--output", str(out), "--run-id", "other-1")
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text("The lifeboat crew rescued two walkers cut off by the tide near the lighthouse.\n")
+    other = run_cli("run", "--input", str(fresh), "--output", str(out), "--run-id", "other-1")
     assert other.returncode == 0, other.stderr.decode()
     again = run_cli("run", "--input", str(src / "*"), "--output", str(out), "--run-id", "messy-1")
     assert again.returncode == 0, again.stderr.decode()

@@ -14,6 +14,9 @@ from tests.feed_server import fixed, rate_limited_once, serving, slow, with_etag
 PARAGRAPH = ("The harbour authority confirmed on Tuesday that the new ferry terminal will open in May, "
              "after two years of construction and a long dispute over the cost of dredging the channel. ")
 
+OTHER_PARAGRAPH = ("Volunteers planted four hundred trees along the river path on Saturday, the first stage "
+                   "of a plan to restore the woodland that was cleared when the old railway was built. ")
+
 RSS = f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
      xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
@@ -64,7 +67,8 @@ def routes(outside_port):
         "/atom": fixed(200, ATOM.encode(), Content_Type="application/atom+xml"),
         "/articles/short": fixed(200, PAGE.encode(), Content_Type="text/html; charset=utf-8"),
         "/missing": fixed(404, b"gone fishing"),
-        "/rate": rate_limited_once(ATOM.replace("urn:vt:1", "urn:vt:2").replace("/bridge", "/bridge-2").encode()),
+        "/rate": rate_limited_once(ATOM.replace("urn:vt:1", "urn:vt:2").replace("/bridge", "/bridge-2")
+                                   .replace(PARAGRAPH, OTHER_PARAGRAPH).encode()),
         "/slow": slow(4, rss),
         "/bomb": fixed(200, gzip.compress(b"\0" * (40 * 1024 * 1024)), Content_Encoding="gzip"),
         "/laughs": fixed(200, LAUGHS, Content_Type="application/rss+xml"),

@@ -1,0 +1,108 @@
+"""Deduplicate stage: one copy per article within a run and across runs, and
+near-duplicates linked to their earliest copy (``duplicate_of``).
+
+Every dropped copy leaves a reason on the ``duplicates`` output, so the run
+manifest can count it: ``duplicate_id`` / ``duplicate_content`` (within the
+run), ``seen_id`` / ``seen_content`` (already in the dataset).
+"""
+import apache_beam as beam
+from apache_beam import pvalue
+
+from transforms.dedup import CURRENT, HISTORY, band_buckets, near_links, order_key, pick_winner
+
+__all__ = ["DeduplicateArticles", "DUPLICATES"]
+
+DUPLICATES = "duplicates"
+
+
+class _KeepWinnerFn(beam.DoFn):
+    def __init__(self, reason):
+        self._reason = reason
+
+    def process(self, keyed):
+        winner, losers = pick_winner(keyed[1])
+        yield winner
+        for _ in losers:
+            yield pvalue.TaggedOutput(DUPLICATES, self._reason)
+
+
+class _DropSeenFn(beam.DoFn):
+    def __init__(self, reason):
+        self._reason = reason
+
+    def process(self, keyed):
+        grouped = keyed[1]
+        seen = bool(list(grouped["history"]))
+        for row in grouped["current"]:
+            yield pvalue.TaggedOutput(DUPLICATES, self._reason) if seen else row
+
+
+def _keep_one_per(rows, field, reason):
+    return (rows
+            | f"KeyBy_{field}" >> beam.Map(lambda r, f=field: (r[f], r))
+            | f"GroupBy_{field}" >> beam.GroupByKey()
+            | f"KeepOne_{field}" >> beam.ParDo(_KeepWinnerFn(reason)).with_outputs(DUPLICATES, main="rows"))
+
+
+def _drop_seen(rows, history, field, reason):
+    current = rows | f"Current_{field}" >> beam.Map(lambda r, f=field: (r[f], r))
+    seen = history | f"Seen_{field}" >> beam.Map(lambda h, f=field: (h[f], None))
+    return ({"current": current, "history": seen}
+            | f"Join_{field}" >> beam.CoGroupByKey()
+            | f"DropSeen_{field}" >> beam.ParDo(_DropSeenFn(reason)).with_outputs(DUPLICATES, main="rows"))
+
+
+def _members(row, origin, threshold, min_words):
+    if (row.get("word_count") or 0) < min_words:
+        return []
+    member = (order_key(origin, row.get("published_at"), row["id"]), row["id"], row["simhash"])
+    return [(bucket, member) for bucket in band_buckets(row["simhash"], threshold)]
+
+
+def _attach_link(keyed):
+    grouped = keyed[1]
+    links = sorted(grouped["link"])
+    for row in grouped["row"]:
+        yield dict(row, duplicate_of=links[0][1]) if links else row
+
+
+class _LinkNearDuplicates(beam.PTransform):
+    def __init__(self, threshold, min_words):
+        super().__init__()
+        self._threshold = threshold
+        self._min_words = min_words
+
+    def expand(self, inputs):
+        rows, history = inputs
+        t, n = self._threshold, self._min_words
+        current = rows | "CurrentBands" >> beam.FlatMap(_members, CURRENT, t, n)
+        earlier = history | "HistoryBands" >> beam.FlatMap(_members, HISTORY, t, n)
+        links = ((current, earlier) | "AllBands" >> beam.Flatten()
+                 | "GroupByBand" >> beam.GroupByKey()
+                 | "CompareInBand" >> beam.FlatMap(lambda kv, th=t: near_links(list(kv[1]), th))
+                 | "EarliestCopy" >> beam.CombinePerKey(min))
+        keyed = rows | "KeyById" >> beam.Map(lambda r: (r["id"], r))
+        return ({"row": keyed, "link": links} | "JoinLinks" >> beam.CoGroupByKey()
+                | "AttachLink" >> beam.FlatMap(_attach_link))
+
+
+class DeduplicateArticles(beam.PTransform):
+    """(articles, history rows) -> {"articles": kept rows, "duplicates": one reason per dropped copy}."""
+
+    def __init__(self, near_threshold, near_min_words):
+        super().__init__()
+        self._threshold = near_threshold
+        self._min_words = near_min_words
+
+    def expand(self, inputs):
+        rows, history = inputs
+        by_id = _keep_one_per(rows, "id", "duplicate_id")
+        by_hash = _keep_one_per(by_id.rows, "content_hash", "duplicate_content")
+        new_ids = _drop_seen(by_hash.rows, history, "id", "seen_id")
+        new = _drop_seen(new_ids.rows, history, "content_hash", "seen_content")
+        kept = new.rows
+        if self._threshold > 0:
+            kept = (kept, history) | "LinkNearDuplicates" >> _LinkNearDuplicates(self._threshold, self._min_words)
+        duplicates = ((by_id[DUPLICATES], by_hash[DUPLICATES], new_ids[DUPLICATES], new[DUPLICATES])
+                      | "AllDuplicates" >> beam.Flatten())
+        return {"articles": kept, DUPLICATES: duplicates}
