@@ -11,6 +11,8 @@ from importlib import resources
 from typing import Any, Mapping, Optional, Tuple
 
 import yaml
+from apache_beam.io.filesystem import BeamIOError
+from apache_beam.io.filesystems import FileSystems
 
 PARTITION_COLUMNS = ("source", "source_type", "language")
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
@@ -67,10 +69,12 @@ def load_defaults() -> dict:
 def read_config_file(path: str) -> dict:
     """A user's YAML config; an unreadable or non-mapping file is a ConfigError."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except OSError as err:
-        raise ConfigError(f"config file {path!r}: cannot read ({err.strerror})") from None
+        with FileSystems.open(path) as handle:  # local paths, gs://, s3://
+            data = yaml.safe_load(handle.read().decode("utf-8"))
+    except (OSError, BeamIOError) as err:
+        raise ConfigError(f"config file {path!r}: cannot read ({_first_line(err)})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path!r}: not UTF-8 text") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"config file {path!r}: not valid YAML ({_first_line(err)})") from None
     if data is None:
