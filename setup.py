@@ -29,6 +29,8 @@ setup(
         "python-dateutil>=2.8",
         "tldextract>=5",
         "requests>=2.31",
+        # Beam logs "apitools not found" from every worker process without it.
+        "google-apitools>=0.5.31",
     ],
     extras_require={"dev": ["pytest>=8", "duckdb>=1.0", "duckdb-cli>=1.0", "pandas>=2"]},
     entry_points={"console_scripts": ["newsbeam=pipelines.cli:main"]},

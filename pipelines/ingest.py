@@ -17,7 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms import combiners
 
 from pipelines.config import ConfigError, build_settings, read_config_file
-from pipelines.options import IngestOptions, unknown_flags
+from pipelines.options import IngestOptions, unknown_flags, with_local_defaults
 
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA
@@ -139,7 +139,7 @@ def settings_from_args(argv):
     unknown = unknown_flags(argv)
     if unknown:
         raise ConfigError(f"unknown option {unknown[0]!r} (not a newsbeam flag nor a Beam pipeline option)")
-    options = PipelineOptions(list(argv))
+    options = PipelineOptions(with_local_defaults(argv))
     ours = options.view_as(IngestOptions)
     user = read_config_file(ours.config) if ours.config else {}
     overrides = {"inputs": ours.input, "output": ours.output, "run_id": ours.run_id}

@@ -3,6 +3,8 @@
 newsbeam's own flags are declared here; every other ``--flag`` must be a
 known Beam pipeline option (``--runner``, ``--direct_num_workers``, ...).
 """
+import os
+
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
 
@@ -33,3 +35,19 @@ def unknown_flags(argv) -> list:
         cls._add_argparse_args(parser)  # pylint: disable=protected-access
     _, unknown = parser.parse_known_args(list(argv))
     return unknown
+
+
+def with_local_defaults(argv) -> list:
+    """``argv`` plus the flags that make a local run use every core.
+
+    When no runner other than the DirectRunner is named and the user set no
+    DirectRunner flags, run the multi-process DirectRunner with one worker per
+    core; an explicit ``--direct_running_mode`` / ``--direct_num_workers`` wins."""
+    options = PipelineOptions(list(argv)).get_all_options()
+    runner = options.get("runner") or "DirectRunner"
+    if runner not in ("DirectRunner", "direct") or any(a.startswith("--direct_") for a in argv):
+        return list(argv)
+    workers = max(1, os.cpu_count() or 1)
+    if workers == 1:
+        return list(argv)
+    return [*argv, "--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
