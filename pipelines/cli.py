@@ -18,6 +18,9 @@ USAGE = """newsbeam <command> [options]
 commands:
   run     [--config FILE] [--input GLOB ...] [--output DIR] [--run-id ID] [BEAM OPTIONS ...]
           batch run; with no arguments, the bundled samples into ./out
+  stream  [--config FILE] [--feed URL ...] [--watch GLOB ...] [--output DIR] [--poll-interval S]
+          [--duration S] [--allow-network CIDR ...] [BEAM OPTIONS ...]
+          poll feeds and watch folders, committing one window per poll; Ctrl-C stops
   clean   [FILE|-]   one document through the same cleaning code, printed as JSON
 """
 
@@ -56,7 +59,16 @@ def command_clean(argv) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "clean": command_clean}
+def command_stream(argv) -> int:
+    from pipelines.stream import stream
+
+    manifests = stream(argv)
+    articles = sum(m["counts"]["articles"] for m in manifests)
+    print(f"newsbeam stream: {len(manifests)} windows committed, {articles} articles")
+    return 0
+
+
+COMMANDS = {"run": command_run, "clean": command_clean, "stream": command_stream}
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,131 @@
+"""Streaming end to end: a growing feed on 127.0.0.1 and a watched folder, one bounded run."""
+import threading
+import time
+
+import pyarrow.dataset as ds
+import pytest
+
+from pipelines.watch import FolderWatch, in_progress_name
+from tests.feed_server import serving
+
+DURATION = 30
+PARAGRAPH = "The coastguard said the search would resume at first light, weather permitting, with two boats and a helicopter."
+
+
+def growing_feed(started, served):
+    """An RSS feed that gains one item every 3 seconds after ``started``;
+    ``served`` records how many items each answer held."""
+    def route(handler):
+        count = 1 + int((time.time() - started) / 3)
+        served.append(count)
+        items = "".join(
+            f"<item><title>Update {i}</title><link>https://harbour-news.co.uk/live/{i}</link><guid>live-{i}</guid>"
+            f"<description><![CDATA[<p>Update {i}: {PARAGRAPH} Reference {i * 7919}.</p><p>Advertisement</p>]]>"
+            f"</description></item>" for i in range(count))
+        body = f"<rss version='2.0'><channel><title>Live</title>{items}</channel></rss>".encode()
+        return 200, {"Content-Type": "application/rss+xml", "ETag": f'"{count}"'}, body
+    return route
+
+
+def drop_files(folder):
+    time.sleep(2)
+    (folder / "first.txt").write_text(f"First dropped file. {PARAGRAPH}\nADVERTISEMENT\n")
+    time.sleep(5)
+    (folder / "second.txt.tmp").write_text(f"Second dropped file, renamed into place. {PARAGRAPH}\n")
+    (folder / "second.txt.tmp").rename(folder / "second.txt")
+    time.sleep(5)
+    with open(folder / "third.txt", "w") as handle:  # written slowly in place
+        handle.write("Third dropped file, written slowly. ")
+        handle.flush()
+        time.sleep(1.5)
+        handle.write(f"{PARAGRAPH}\nTopics: Coastguard\n")
+
+
+@pytest.fixture(scope="module")
+def stream_run(tmp_path_factory):
+    from pipelines.stream import stream
+
+    root = tmp_path_factory.mktemp("stream")
+    inbox, out = root / "inbox", root / "out"
+    inbox.mkdir()
+    started = time.time()
+    lines, served = [], []
+    with serving({}) as server:
+        server.routes["/live"] = growing_feed(started, served)
+        dropper = threading.Thread(target=drop_files, args=(inbox,))
+        dropper.start()
+        manifests = stream(["--feed", f"{server.base}/live", "--watch", str(inbox / "*.txt"), "--output", str(out),
+                            "--allow-network", "127.0.0.1/32", "--poll-interval", "4", "--duration", str(DURATION),
+                            "--run-id", "s1"], report=lines.append)
+        dropper.join()
+    return dict(out=out, manifests=manifests, lines=lines, started=started, ended=time.time(),
+                items_served=max(served))
+
+
+def articles(out):
+    return ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
+
+
+def test_run_ends_by_itself(stream_run):
+    assert stream_run["ended"] - stream_run["started"] < DURATION + 20
+
+
+def test_every_item_exactly_once(stream_run):
+    rows = articles(stream_run["out"])
+    titles = [r["title"] for r in rows if r["title"]]
+    assert len(titles) == len(set(titles)), "an item was written twice"
+    updates = sorted(int(t.split()[1]) for t in titles if t.startswith("Update"))
+    assert updates == list(range(stream_run["items_served"])) and len(updates) >= 8
+    files = sorted(r["source_uri"].rsplit("/", 1)[-1] for r in rows if r["source_type"] == "file")
+    assert files == ["first.txt", "second.txt", "third.txt"]
+    third = next(r for r in rows if r["source_uri"].endswith("third.txt"))
+    assert "written slowly" in third["text"] and "coastguard" in third["text"].lower()
+    assert third["topics"] == ["Coastguard"]
+
+
+def test_commits_early_and_in_several_files(stream_run):
+    manifests = stream_run["manifests"]
+    assert len(manifests) >= 4
+    with_rows = [m for m in manifests if m["counts"]["articles"]]
+    first_commit = min(m["finished_at"] for m in with_rows)
+    from datetime import datetime
+    assert datetime.fromisoformat(first_commit).timestamp() < stream_run["started"] + DURATION / 2
+    article_files = list((stream_run["out"] / "articles").rglob("*.parquet"))
+    assert len(article_files) >= 4
+    assert all(m["reconciliation"]["ok"] for m in manifests)
+    assert len(list((stream_run["out"] / "_runs").glob("s1-w*.json"))) == len(manifests)
+
+
+def test_boilerplate_is_stripped(stream_run):
+    for row in articles(stream_run["out"]):
+        assert "Advertisement" not in row["text"] and "ADVERTISEMENT" not in row["text"]
+
+
+def test_folder_watch_waits_for_complete_files(tmp_path):
+    watch = FolderWatch([str(tmp_path / "*")], settle_seconds=60)
+    (tmp_path / "a.txt").write_text("one")
+    (tmp_path / "b.txt.part").write_text("partial")
+    assert watch.new_complete_files() == []          # first sight: not yet known to be steady
+    assert watch.new_complete_files() == [str(tmp_path / "a.txt")]
+    (tmp_path / "a.txt").write_text("changed later")
+    assert watch.new_complete_files() == []          # taken once, never again
+    assert in_progress_name("x.tmp") and in_progress_name(".hidden") and not in_progress_name("x.txt")
+
+
+def test_stream_command_line_needs_a_source(tmp_path):
+    from tests.conftest import run_cli
+
+    result = run_cli("stream", "--output", str(tmp_path / "out"), "--duration", "1")
+    assert result.returncode == 2 and b"nothing to stream" in result.stderr
+
+
+def test_stream_command_line_bounded_run(tmp_path):
+    from tests.conftest import run_cli
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(f"A file waiting in the inbox. {PARAGRAPH}\n")
+    result = run_cli("stream", "--watch", str(inbox / "*.txt"), "--output", str(tmp_path / "out"),
+                     "--poll-interval", "1", "--duration", "3")
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"1 articles" in result.stdout and b"window" in result.stdout
