@@ -60,13 +60,11 @@ class _ByHostLane(beam.PTransform):
         )
 
 
-class _FetchFeedFn(GuardedFn):
-    stage = "fetch"
+class _UsesFetcher:
+    """DoFn mixin: one HTTP client per DoFn instance, built in setup(), closed in teardown()."""
 
-    def __init__(self, run_id, policy):
-        super().__init__(run_id)
-        self._policy = policy
-        self._fetcher = None
+    _policy = None
+    _fetcher = None
 
     def setup(self):
         self._fetcher = Fetcher(self._policy)
@@ -74,6 +72,14 @@ class _FetchFeedFn(GuardedFn):
     def teardown(self):
         if self._fetcher is not None:
             self._fetcher.close()
+
+
+class _FetchFeedFn(_UsesFetcher, GuardedFn):
+    stage = "fetch"
+
+    def __init__(self, run_id, policy):
+        super().__init__(run_id)
+        self._policy = policy
 
     def describe(self, element):
         return element.url, b""
@@ -112,19 +118,12 @@ class FetchFeeds(beam.PTransform):
         )
 
 
-class _FetchPageFn(beam.DoFn):
+class _FetchPageFn(_UsesFetcher, beam.DoFn):
     """Short entry -> entry merged with its page; a failed page keeps the entry."""
 
     def __init__(self, policy):
+        super().__init__()
         self._policy = policy
-        self._fetcher = None
-
-    def setup(self):
-        self._fetcher = Fetcher(self._policy)
-
-    def teardown(self):
-        if self._fetcher is not None:
-            self._fetcher.close()
 
     def process(self, doc):
         try:
