@@ -69,7 +69,7 @@ def routes(outside_port):
         "/missing": fixed(404, b"gone fishing"),
         "/rate": rate_limited_once(ATOM.replace("urn:vt:1", "urn:vt:2").replace("/bridge", "/bridge-2")
                                    .replace(PARAGRAPH, OTHER_PARAGRAPH).encode()),
-        "/slow": slow(4, rss),
+        "/slow": slow(8, rss),
         "/bomb": fixed(200, gzip.compress(b"\0" * (40 * 1024 * 1024)), Content_Encoding="gzip"),
         "/laughs": fixed(200, LAUGHS, Content_Type="application/rss+xml"),
         "/quadratic": fixed(200, QUADRATIC, Content_Type="application/rss+xml"),
@@ -82,7 +82,7 @@ def routes(outside_port):
 def write_config(path, base, out):
     names = ["rss", "atom", "missing", "rate", "slow", "bomb", "laughs", "quadratic", "redirect-out", "html"]
     config = {"output": str(out), "sources": [{"type": "feed", "urls": [f"{base}/{n}" for n in names]}],
-              "fetch": {"total_timeout_s": 1.5, "retries": 1, "backoff_s": 0.05, "max_body_mb": 1,
+              "fetch": {"total_timeout_s": 3, "retries": 1, "backoff_s": 0.05, "max_body_mb": 1,
                         "article_min_words": 20}}
     path.write_text(yaml.safe_dump(config))
     return path
