@@ -9,6 +9,7 @@ from pipelines.watch import FolderWatch, in_progress_name
 from tests.feed_server import serving
 
 DURATION = 30
+LATE_DATE = "Sun, 01 Jan 2023 08:00:00 +0100"
 PARAGRAPH = "The coastguard said the search would resume at first light, weather permitting, with two boats and a helicopter."
 
 
@@ -22,6 +23,9 @@ def growing_feed(started, served):
             f"<item><title>Update {i}</title><link>https://harbour-news.co.uk/live/{i}</link><guid>live-{i}</guid>"
             f"<description><![CDATA[<p>Update {i}: {PARAGRAPH} Reference {i * 7919}.</p><p>Advertisement</p>]]>"
             f"</description></item>" for i in range(count))
+        if time.time() - started > 10:  # a late entry: it appears mid-run, dated two days back
+            items += (f"<item><title>Late report</title><link>https://harbour-news.co.uk/late</link>"
+                      f"<pubDate>{LATE_DATE}</pubDate><description>Late report: {PARAGRAPH}</description></item>")
         body = f"<rss version='2.0'><channel><title>Live</title>{items}</channel></rss>".encode()
         return 200, {"Content-Type": "application/rss+xml", "ETag": f'"{count}"'}, body
     return route
@@ -74,13 +78,21 @@ def test_every_item_exactly_once(stream_run):
     rows = articles(stream_run["out"])
     titles = [r["title"] for r in rows if r["title"]]
     assert len(titles) == len(set(titles)), "an item was written twice"
-    updates = sorted(int(t.split()[1]) for t in titles if t.startswith("Update"))
+    updates = sorted(int(t.split()[1]) for t in titles if t.startswith("Update "))
     assert updates == list(range(stream_run["items_served"])) and len(updates) >= 8
     files = sorted(r["source_uri"].rsplit("/", 1)[-1] for r in rows if r["source_type"] == "file")
     assert files == ["first.txt", "second.txt", "third.txt"]
     third = next(r for r in rows if r["source_uri"].endswith("third.txt"))
     assert "written slowly" in third["text"] and "coastguard" in third["text"].lower()
     assert third["topics"] == ["Coastguard"]
+
+
+def test_repeated_and_late_entries_land_once(stream_run):
+    rows = articles(stream_run["out"])
+    late = [r for r in rows if r["title"] == "Late report"]
+    assert len(late) == 1 and late[0]["published_at"].isoformat() == "2023-01-01T07:00:00+00:00"
+    seen = sum(m["duplicates_by_reason"].get("seen_id", 0) for m in stream_run["manifests"])
+    assert seen > 0  # every poll repeats earlier entries; none is written twice
 
 
 def test_commits_early_and_in_several_files(stream_run):
