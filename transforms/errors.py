@@ -14,6 +14,8 @@ FEED_HOSTILE_XML = "feed_hostile_xml"  # DOCTYPE declares entities (billion laug
 HTML_EMPTY = "html_empty"
 HTML_PARSE_ERROR = "html_parse_error"
 TEXT_EMPTY = "text_empty"
+EXTRACT_TIMEOUT = "extract_timeout"  # extraction ran past the per-document time limit
+EXTRACT_ERROR = "extract_error"  # the extractor raised or its process died
 READ_ERROR = "read_error"
 INTERNAL_ERROR = "internal_error"
 # HTTP fetching (transforms/http_fetch.py, transforms/address_guard.py)

@@ -1,28 +1,60 @@
-"""Extract stage: RawDocument -> ExtractedDocument (text + declared metadata)."""
+"""Extract stage: RawDocument -> ExtractedDocument (text + declared metadata).
+
+Each HTML document is extracted under a time limit in a child process the DoFn keeps
+(``transforms.timed_extraction``, started on the first HTML document): a page that hangs
+or crashes the extractor becomes a rejected row (``extract_timeout`` / ``extract_error``)
+and the run goes on.
+"""
 import apache_beam as beam
 
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.formats import extract_document
+from transforms.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 
 __all__ = ["ExtractDocuments"]
+
+
+def needs_time_limit(raw) -> bool:
+    """HTML goes through the page extractor, which real pages can hang; text, JSON text
+    and feed entries are parsed in-process (no child process, no IPC)."""
+    return raw.fmt == "html" or (raw.fmt == "json" and b'"html"' in raw.data)
 
 
 class _ExtractFn(GuardedFn):
     stage = "extract"
 
+    def __init__(self, run_id, time_limit_s):
+        super().__init__(run_id)
+        self._time_limit_s = time_limit_s
+        self._extractor = None
+
+    def teardown(self):
+        if self._extractor is not None:
+            self._extractor.close()
+
     def describe(self, element):
         return element.source_uri, element.data
 
     def transform(self, element):
-        yield extract_document(element)
+        if not needs_time_limit(element):
+            yield extract_document(element)
+            return
+        if self._extractor is None:  # started on the first HTML document only
+            self._extractor = TimedExtractor(self._time_limit_s)
+        yield self._extractor(element)
 
 
 class ExtractDocuments(beam.PTransform):
-    """RawDocuments -> ExtractedDocuments (main) and rejected rows (``rejected``)."""
+    """RawDocuments -> ExtractedDocuments (main) and rejected rows (``rejected``).
 
-    def __init__(self, run_id):
+    ``time_limit_s`` bounds each document's extraction (seconds).
+    """
+
+    def __init__(self, run_id, time_limit_s=DEFAULT_TIME_LIMIT_S):
         super().__init__()
         self._run_id = run_id
+        self._time_limit_s = time_limit_s
 
     def expand(self, records):
-        return records | "Extract" >> beam.ParDo(_ExtractFn(self._run_id)).with_outputs(REJECTED, main="documents")
+        fn = _ExtractFn(self._run_id, self._time_limit_s)
+        return records | "Extract" >> beam.ParDo(fn).with_outputs(REJECTED, main="documents")

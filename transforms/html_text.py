@@ -1,11 +1,13 @@
 """HTML to text: a full page's main text and metadata (trafilatura), and plain text of a fragment.
 
-``html_page_fields`` extracts an article page, precision mode first, then default mode
-when that finds an article-sized text; bad pages raise ``RejectError``.
+``html_page_fields`` extracts an article page: trafilatura in precision mode, or in default
+mode when precision mode lost most of the article; metadata the page declares
+(``transforms.html_metadata``) before trafilatura's; bad pages raise ``RejectError``.
 ``html_fragment_to_text`` turns a snippet (a feed entry's content) into paragraphs and
 never raises. Pure functions (no Beam); text comes out as paragraphs separated by a
 blank line (``"\\n\\n"``).
 """
+import copy
 import html as html_lib
 import re
 from typing import Optional
@@ -17,6 +19,8 @@ from lxml import etree
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
 from transforms.field_values import str_or_none
+from transforms.html_bylines import clean_author_names
+from transforms.html_metadata import page_metadata
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
 
@@ -24,15 +28,15 @@ __all__ = ["html_page_fields", "html_fragment_to_text"]
 
 HTML_EXTRACTOR = "html:trafilatura"
 MIN_FALLBACK_WORDS = 50  # a default-mode (recall) extraction shorter than this is navigation
+MIN_PRECISION_SHARE = 0.3  # precision mode kept less than this share of default mode's words: it lost the article
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead "
     "tr ul".split()
 )
 _SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg")
-_TRAFILATURA_DATES = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_TRAFILATURA_DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _LANGUAGE_XPATH = "/html/@lang | //meta[@http-equiv='content-language']/@content | //meta[@property='og:locale']/@content"
-_MODIFIED_XPATH = "//meta[@property='article:modified_time' or @itemprop='dateModified']/@content"
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 _NON_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -44,43 +48,51 @@ _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | r
 
 
 def html_page_fields(html: str) -> dict:
-    """Main text and metadata of a full HTML page, by trafilatura.
+    """Main text and metadata of a full HTML page.
 
-    The page's site name is only a descriptive ``site_name``: a page does not declare its
+    Metadata the page declares (JSON-LD, meta tags, ``<h1>``, bylines; see
+    ``transforms.html_metadata``) comes first, trafilatura's reading of it second. The
+    page's site name is only a descriptive ``site_name``: a page does not declare its
     publisher the way a JSON record's "source" key does.
     """
     tree = _load_html_tree(html)
+    declared = page_metadata(tree)  # before trafilatura, which prunes the tree
     language = _first_xpath(tree, _LANGUAGE_XPATH)
-    updated = _first_xpath(tree, _MODIFIED_XPATH)
-    document, text = _main_text(tree, html)
+    document, text = _main_text(tree)
+    text = _without_leading_title(text, declared.title)
+    if not text:
+        raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
     return {
         "text": text,
         "extractor": HTML_EXTRACTOR,
         "url": str_or_none(document.url),
-        "title": str_or_none(document.title),
-        "authors": split_authors(document.author),
-        "published": parse_datetime_utc(document.date),
-        "updated": parse_datetime_utc(updated),
+        "title": declared.title or str_or_none(document.title),
+        "authors": declared.authors or clean_author_names(split_authors(document.author)) or declared.organisations,
+        "published": parse_datetime_utc(declared.published) or parse_datetime_utc(document.date),
+        "updated": parse_datetime_utc(declared.updated),
         "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
         "language": normalise_language(document.language) or normalise_language(language),
         "summary": str_or_none(document.description),
-        "site_name": str_or_none(document.sitename),
+        "site_name": declared.site_name or str_or_none(document.sitename),
     }
 
 
-def _main_text(tree, html: str):
-    """(trafilatura document, paragraphs): precision mode first, then default mode.
+def _main_text(tree):
+    """(trafilatura document, paragraphs): precision mode, unless default mode finds far more.
 
-    The default-mode result is kept only when it is article-sized, because on a page
-    without an article it returns navigation.
+    Precision mode drops navigation and teasers but on some layouts drops most of the
+    article too; when its text is under ``MIN_PRECISION_SHARE`` of the default mode's
+    (and default mode found an article-sized text), default mode's is used.
     """
-    for favor_precision, min_words in ((True, 1), (False, MIN_FALLBACK_WORDS)):
-        if not favor_precision:
-            tree = _load_html_tree(html)  # trafilatura prunes the tree it is given
-        document = _run_trafilatura(tree, favor_precision)
-        text = _page_paragraphs(document.text, document.title) if document else ""
-        if len(text.split()) >= min_words:
-            return document, text
+    precise = _run_trafilatura(copy.deepcopy(tree), favor_precision=True)
+    broad = _run_trafilatura(tree, favor_precision=False)
+    precise_text = _page_paragraphs(precise.text, precise.title) if precise else ""
+    broad_text = _page_paragraphs(broad.text, broad.title) if broad else ""
+    precise_words, broad_words = len(precise_text.split()), len(broad_text.split())
+    if broad_words >= MIN_FALLBACK_WORDS and precise_words < MIN_PRECISION_SHARE * broad_words:
+        return broad, broad_text
+    if precise_words:
+        return precise, precise_text
     raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
 
 
@@ -120,6 +132,12 @@ def _page_paragraphs(text: Optional[str], title: Optional[str]) -> str:
     if lines and title and lines[0] == " ".join(title.split()):
         lines = lines[1:]
     return "\n\n".join(lines)
+
+
+def _without_leading_title(text: str, title: Optional[str]) -> str:
+    """``text`` without a first paragraph that repeats the headline."""
+    first, _, rest = text.partition("\n\n")
+    return rest if title and first == " ".join(title.split()) else text
 
 
 # --------------------------------------------------------------------------- fragments

@@ -1,0 +1,40 @@
+"""Markdown tables for the extraction benchmark (newsbeam and trafilatura side by side)."""
+from typing import Dict
+
+__all__ = ["aeb_table", "wcxb_table"]
+
+_AEB_ROWS = (
+    ("precision (4-gram shingles)", "precision", "{:.3f}"),
+    ("recall", "recall", "{:.3f}"),
+    ("F1", "f1", "{:.3f}"),
+    ("exact-match accuracy", "accuracy", "{:.3f}"),
+    ("pages/s (one core)", "pages_per_s", "{:.1f}"),
+)
+_WCXB_ROWS = (
+    ("word F1 (mean per page)", "word_f1", "{:.3f}"),
+    ("`with` snippets present", "with", "{:.1%}"),
+    ("`without` snippets leaked (lower is better)", "without", "{:.1%}"),
+    ("title, normalised exact", "title", "{:.1%}"),
+    ("author", "author", "{:.1%}"),
+    ("published date (day)", "date", "{:.1%}"),
+    ("pages/s (one core)", "pages_per_s", "{:.1f}"),
+)
+
+
+def aeb_table(summary: Dict[str, dict], pages: int) -> str:
+    """Rows of AEB metrics; columns newsbeam, trafilatura."""
+    lines = [f"| AEB ({pages} pages) | newsbeam | trafilatura |", "|---|---:|---:|"]
+    for label, key, fmt in _AEB_ROWS:
+        lines.append(f"| {label} | {fmt.format(summary['newsbeam'][key])} | {fmt.format(summary['trafilatura'][key])} |")
+    return "\n".join(lines)
+
+
+def wcxb_table(halves: Dict[str, Dict[str, dict]], pages: Dict[str, int]) -> str:
+    """Rows of WCXB metrics; columns newsbeam and trafilatura for each half."""
+    names = list(halves)
+    header = " | ".join(f"{half} ({pages[half]}): newsbeam | trafilatura" for half in names)
+    lines = [f"| WCXB dev articles | {header} |", "|---|" + "---:|" * (2 * len(names))]
+    for label, key, fmt in _WCXB_ROWS:
+        cells = " | ".join(fmt.format(halves[h][e][key]) for h in names for e in ("newsbeam", "trafilatura"))
+        lines.append(f"| {label} | {cells} |")
+    return "\n".join(lines)

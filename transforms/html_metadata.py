@@ -1,0 +1,203 @@
+"""Article metadata a page declares: title, authors and dates from JSON-LD, meta tags and markup.
+
+``page_metadata(tree)`` reads a parsed page (lxml) and returns what it finds, most
+explicit source first: schema.org JSON-LD (NewsArticle, BlogPosting, ...), OpenGraph and
+``<meta>`` tags, then markup (``<h1>``, ``<time>``, ``rel=author`` and byline elements).
+The title is the page's headline: the ``<h1>`` that agrees with the declared title, else
+the declared title without its " | Site" suffix. Pure functions (no Beam); never raises.
+"""
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+from lxml import etree
+
+from transforms.html_bylines import byline_authors, clean_author_names
+from transforms.html_titles import choose_title
+from transforms.metadata import split_authors
+
+__all__ = ["PageMetadata", "page_metadata"]
+
+ARTICLE_TYPES = frozenset(
+    "article newsarticle blogposting reportagenewsarticle analysisnewsarticle opinionnewsarticle "
+    "reviewnewsarticle backgroundnewsarticle techarticle scholarlyarticle medicalwebpage report "
+    "liveblogposting socialmediaposting".split()
+)
+PAGE_TYPES = frozenset("webpage itempage collectionpage aboutpage faqpage qapage".split())
+MAX_JSON_LD_CHARS = 1_000_000
+
+_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
+_H1 = etree.XPath("//h1")
+_TITLE = etree.XPath("//head/title/text() | //title/text()")
+_META_TITLES = etree.XPath(
+    "//meta[@property='og:title' or @name='og:title' or @name='twitter:title' "
+    "or @property='twitter:title' or @name='title' or @name='dc.title' or @name='DC.title']/@content"
+)
+_SITE_NAMES = etree.XPath(
+    "//meta[@property='og:site_name' or @name='application-name' or @name='apple-mobile-web-app-title']/@content"
+)
+_META_AUTHORS = etree.XPath(
+    "//meta[@name='author' or @property='author' or @name='article:author' or @property='article:author' "
+    "or @name='dc.creator' or @name='DC.creator' or @name='parsely-author' or @name='sailthru.author' "
+    "or @name='byl']/@content"
+)
+_META_PUBLISHED = etree.XPath(
+    "//meta[@property='article:published_time' or @name='article:published_time' "
+    "or @property='og:published_time' or @name='pubdate' or @name='publishdate' or @name='publish-date' "
+    "or @name='date' or @name='dc.date' or @name='DC.date' or @name='dc.date.issued' or @name='DC.date.issued' "
+    "or @name='dcterms.created' or @name='parsely-pub-date' or @name='sailthru.date' "
+    "or @itemprop='datePublished']/@content"
+)
+_ITEMPROP_PUBLISHED = etree.XPath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/text()")
+_TIME_PUBLISHED = etree.XPath(
+    "//time[@datetime][contains(concat(' ', @class, ' '), 'publish') or contains(@class, 'post-date') "
+    "or contains(@class, 'entry-date') or @pubdate]/@datetime"
+)
+_META_MODIFIED = etree.XPath(
+    "//meta[@property='article:modified_time' or @property='og:updated_time' "
+    "or @itemprop='dateModified']/@content"
+)
+_URL_LIKE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+_BAD_JSON_ESCAPES = re.compile(r"[\x00-\x1f]")
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What the page declares; every field may be missing."""
+
+    title: Optional[str] = None
+    authors: Tuple[str, ...] = ()  # people
+    organisations: Tuple[str, ...] = ()  # an organisation named as the author (a last resort)
+    published: Optional[str] = None  # the declared string; parse with dates.parse_datetime_utc
+    updated: Optional[str] = None
+    site_name: Optional[str] = None
+
+
+def page_metadata(tree) -> PageMetadata:
+    """Title, authors, dates and site name declared by the page ``tree`` (an lxml HTML tree)."""
+    article, page = _json_ld_article(tree)
+    site_name = _first(_strings(_SITE_NAMES(tree)) + _publisher_names(article, page))
+    people, organisations = _authors(tree, article)
+    meta_titles = _strings([_json_str(article.get("headline")), _json_str(page.get("name"))])
+    meta_titles += _strings(_META_TITLES(tree)) + _strings(_TITLE(tree)[:1])
+    return PageMetadata(
+        title=choose_title(_h1_texts(tree), meta_titles, _strings([site_name])),
+        authors=people,
+        organisations=organisations,
+        published=_first(_strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])
+                         + _strings(_META_PUBLISHED(tree)) + _strings(_ITEMPROP_PUBLISHED(tree))
+                         + _strings(_TIME_PUBLISHED(tree))),
+        updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(_META_MODIFIED(tree))),
+        site_name=site_name,
+    )
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def _json_ld_article(tree) -> Tuple[dict, dict]:
+    """(the first article-typed JSON-LD object, the first web-page-typed one); {} when absent."""
+    article, page = {}, {}
+    for item in _json_ld_items(tree):
+        types = _types(item)
+        if not article and types & ARTICLE_TYPES:
+            article = item
+        elif not page and types & PAGE_TYPES:
+            page = item
+    return article, page
+
+
+def _json_ld_items(tree) -> Iterator[dict]:
+    """Every JSON object in the page's JSON-LD blocks, ``@graph`` members and lists flattened."""
+    for text in _JSON_LD(tree):
+        if len(text) > MAX_JSON_LD_CHARS:
+            continue
+        try:
+            data = json.loads(_BAD_JSON_ESCAPES.sub(" ", text))
+        except ValueError:
+            continue
+        yield from _flatten(data, depth=0)
+
+
+def _flatten(data, depth: int) -> Iterator[dict]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if isinstance(data.get("@graph"), list):
+            yield from _flatten(data["@graph"], depth + 1)
+        if isinstance(data.get("mainEntity"), (dict, list)):
+            yield from _flatten(data["mainEntity"], depth + 1)
+
+
+def _types(item: dict) -> frozenset:
+    value = item.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return frozenset(v.lower() for v in values if isinstance(v, str))
+
+
+def _json_str(value) -> Optional[str]:
+    """A JSON-LD string value (the first of a list), HTML entities decoded; None when absent."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    return html.unescape(value).strip() if isinstance(value, str) and value.strip() else None
+
+
+def _publisher_names(article: dict, page: dict) -> List[str]:
+    names = []
+    for item in (article, page):
+        publisher = item.get("publisher")
+        if isinstance(publisher, list) and publisher:
+            publisher = publisher[0]
+        if isinstance(publisher, dict):
+            names.append(_json_str(publisher.get("name")))
+    return _strings(names)
+
+
+def _json_ld_authors(article: dict) -> Tuple[List[str], List[str]]:
+    """(person names, organisation names) of the article's JSON-LD authors."""
+    value = article.get("author") or article.get("creator")
+    items = value if isinstance(value, list) else [value]
+    people, others = [], []
+    for item in items:
+        if isinstance(item, str) and not _URL_LIKE.search(item.strip()):
+            people.append(html.unescape(item))
+        elif isinstance(item, dict) and _json_str(item.get("name")):
+            (others if "organization" in _types(item) else people).append(_json_str(item["name"]))
+    return _strings(people), _strings(others)
+
+
+# --------------------------------------------------------------------------- markup
+
+
+def _authors(tree, article: dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(people, organisations): people by JSON-LD, then author meta tags, then bylines in the markup."""
+    people, organisations = _json_ld_authors(article)
+    for candidates in (people, _meta_authors(tree), byline_authors(tree)):
+        names = clean_author_names(split_authors(candidates))
+        if names:
+            return names, ()
+    return (), clean_author_names(split_authors(organisations))
+
+
+def _meta_authors(tree) -> List[str]:
+    return [value for value in _strings(_META_AUTHORS(tree)) if not _URL_LIKE.search(value)][:1]
+
+
+def _h1_texts(tree) -> List[str]:
+    return _strings(" ".join(element.text_content().split()) for element in _H1(tree))
+
+
+def _strings(values: Iterable) -> List[str]:
+    """Non-empty, whitespace-collapsed strings, in order."""
+    cleaned = (" ".join(v.split()) for v in values if isinstance(v, str))
+    return [v for v in cleaned if v]
+
+
+def _first(values: List[str]) -> Optional[str]:
+    return values[0] if values else None
