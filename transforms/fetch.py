@@ -16,7 +16,7 @@ from apache_beam import pvalue
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.feeds import split_feed
-from transforms.formats import extract_document
+from transforms.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 from transforms.http_fetch import Fetcher
 from transforms.linked_pages import merge_entry_and_page, needs_page
 from transforms.records import RawDocument
@@ -121,15 +121,27 @@ class FetchFeeds(beam.PTransform):
 class _FetchPageFn(_UsesFetcher, beam.DoFn):
     """Short entry -> entry merged with its page; a failed page keeps the entry."""
 
-    def __init__(self, policy):
+    def __init__(self, policy, time_limit_s=DEFAULT_TIME_LIMIT_S):
         super().__init__()
         self._policy = policy
+        self._time_limit_s = time_limit_s
+        self._extractor = None
+
+    def teardown(self):
+        super().teardown()
+        if self._extractor is not None:
+            self._extractor.close()
+
+    def _extract(self, raw):
+        if self._extractor is None:  # the page extractor runs time-limited in a child process
+            self._extractor = TimedExtractor(self._time_limit_s)
+        return self._extractor(raw)
 
     def process(self, doc):
         try:
             result = self._fetcher.fetch(doc.url, accept=PAGE_ACCEPT)
             raw = RawDocument(result.body, result.url, "html", "web", charset_of(result.headers))
-            yield merge_entry_and_page(doc, extract_document(raw))
+            yield merge_entry_and_page(doc, self._extract(raw))
         except RejectError as err:
             yield pvalue.TaggedOutput(PAGE_FAILURES, err.reason)
             yield doc
