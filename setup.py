@@ -12,6 +12,7 @@ setup(
     python_requires=">=3.10",
     packages=["pipelines", "transforms", "schemas", "configs", "configs.rules", "samples"],
     package_data={
+        "pipelines": ["templates/*.html"],
         "configs": ["*.yaml"],
         "configs.rules": ["*.yaml"],
         "samples": ["data/*"],
@@ -32,6 +33,11 @@ setup(
         # Beam logs "apitools not found" from every worker process without it.
         "google-apitools>=0.5.31",
     ],
-    extras_require={"dev": ["pytest>=8", "duckdb>=1.0", "duckdb-cli>=1.0", "pandas>=2"]},
+    extras_require={
+        # wheel: tests install the sdist the way --setup_file ships it to Dataflow workers
+        "dev": ["pytest>=8", "duckdb>=1.0", "duckdb-cli>=1.0", "pandas>=2", "wheel>=0.40"],
+        # benchmarks/throughput.py's comparison run (datatrove's JsonlReader needs orjson)
+        "bench": ["datatrove>=0.4", "orjson>=3.9"],
+    },
     entry_points={"console_scripts": ["newsbeam=pipelines.cli:main"]},
 )

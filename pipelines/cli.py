@@ -1,35 +1,54 @@
-"""The ``newsbeam`` command: run, clean.
+"""The ``newsbeam`` command: run, clean, stream, inspect, report, replay.
 
 Exit codes: 0 the run completed (rejected rows are normal), 1 the run itself
-failed, 2 a usage, config or input problem (one line, no traceback).
+failed, 2 a usage, config or input problem (one line, no traceback), 3 the run
+completed but rows were rejected and ``--fail-on-rejects`` was given.
+``--verbose`` shows logs and tracebacks; ``--quiet`` shows no progress and a
+one-line summary.
 """
 import argparse
+import inspect
 import json
 import logging
+import os
+import re
 import sys
+from dataclasses import dataclass
 
 from pipelines.config import ConfigError
 from pipelines.run_context import InputError
 
 _LOGGER = logging.getLogger(__name__)
 
-USAGE = """newsbeam <command> [options]
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b")
 
-commands:
-  run     [--config FILE] [--input GLOB ...] [--output DIR] [--run-id ID] [BEAM OPTIONS ...]
-          batch run; with no arguments, the bundled samples into ./out
-  stream  [--config FILE] [--feed URL ...] [--watch GLOB ...] [--output DIR] [--poll-interval S]
-          [--duration S] [--allow-network CIDR ...] [BEAM OPTIONS ...]
-          poll feeds and watch folders, committing one window per poll; Ctrl-C stops
-  clean   [FILE|-]   one document through the same cleaning code, printed as JSON
-"""
+
+@dataclass(frozen=True)
+class Flags:
+    """The global switches, given to every command."""
+
+    verbose: bool = False
+    quiet: bool = False
+
+
+class UsageError(ValueError):
+    """A command's arguments are wrong."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises UsageError (one line, exit 2) instead of printing usage and exiting."""
+
+    def error(self, message):
+        raise UsageError(message)
 
 
 def _configure_logging(verbose: bool) -> None:
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
-    if not verbose:
-        for noisy in ("apache_beam", "trafilatura", "htmldate"):
+    if not verbose:  # a failed run is reported in one line; the workers' tracebacks are for --verbose
+        logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
+        for noisy in ("trafilatura", "htmldate"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
@@ -39,66 +58,174 @@ def _pop_flag(argv, *names) -> bool:
     return found
 
 
-def command_run(argv) -> int:
-    from pipelines.ingest import run
+def finish_run(manifest: dict, flags: Flags, fail_on_rejects: bool, name: str = "run") -> int:
+    """Print the run summary; the exit code for a run that completed."""
     from pipelines.summary import format_summary
 
-    manifest = run(argv)
-    output = manifest["config"]["output"]
-    print(format_summary(manifest, output))
-    return 0 if manifest["reconciliation"]["ok"] else 1
+    print(format_summary(manifest, manifest["config"]["output"], brief=flags.quiet))
+    if not manifest["reconciliation"]["ok"]:
+        return EXIT_FAILED
+    rejected = manifest["counts"]["rejected"]
+    if fail_on_rejects and rejected:
+        print(f"newsbeam {name}: {rejected} rows were rejected and --fail-on-rejects is set "
+              f"(exit {EXIT_REJECTS})", file=sys.stderr)
+        return EXIT_REJECTS
+    return EXIT_OK
 
 
-def command_clean(argv) -> int:
+def command_run(argv, flags: Flags) -> int:
+    """run [--config FILE] [--input GLOB ...] [--feed URL ...] [--output DIR] [--run-id ID]
+    [--fail-on-rejects] [BEAM OPTIONS ...]
+
+    batch run; with no arguments, the bundled samples into ./out"""
+    from pipelines.ingest import run
+    from pipelines.progress import Progress
+
+    fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
+    manifest = run(argv, progress=Progress.choose(flags.quiet, flags.verbose))
+    return finish_run(manifest, flags, fail_on_rejects)
+
+
+def command_clean(argv, flags: Flags) -> int:
+    """clean [FILE|-]
+
+    one document through the same cleaning code, printed as JSON (no Beam)"""
     from pipelines.clean_one import clean_document
 
-    parser = argparse.ArgumentParser(prog="newsbeam clean")
-    parser.add_argument("path", nargs="?", default="-", help="a .txt/.html/.jsonl/.xml file (optionally compressed) or - for stdin")
+    parser = ArgumentParser(prog="newsbeam clean")
+    parser.add_argument("path", nargs="?", default="-",
+                        help="a .txt/.html/.jsonl/.xml file (optionally compressed) or - for stdin")
     args = parser.parse_args(argv)
     print(json.dumps(clean_document(args.path), indent=2, ensure_ascii=False, default=str))
-    return 0
+    return EXIT_OK
 
 
-def command_stream(argv) -> int:
+def command_stream(argv, flags: Flags) -> int:
+    """stream [--config FILE] [--feed URL ...] [--watch GLOB ...] [--output DIR] [--poll-interval S]
+    [--duration S] [--allow-network CIDR ...] [BEAM OPTIONS ...]
+
+    poll feeds and watch folders, committing one window per poll; Ctrl-C stops"""
     from pipelines.stream import stream
 
     manifests = stream(argv)
     articles = sum(m["counts"]["articles"] for m in manifests)
     print(f"newsbeam stream: {len(manifests)} windows committed, {articles} articles")
-    return 0
+    return EXIT_OK
 
 
-COMMANDS = {"run": command_run, "clean": command_clean, "stream": command_stream}
+def command_inspect(argv, flags: Flags) -> int:
+    """inspect DIR [--json] [--samples N]
+
+    what an output holds: partitions, rows, dates, sources, topics, rejects by reason, schema version, samples"""
+    from pipelines.inspect import format_inspection, inspect_output
+
+    parser = ArgumentParser(prog="newsbeam inspect")
+    parser.add_argument("dir", help="the output root of newsbeam run (holds articles/, rejected/, _runs/)")
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    parser.add_argument("--samples", type=int, default=3, help="sample rows to show (default 3)")
+    args = parser.parse_args(argv)
+    info = inspect_output(args.dir, samples=max(0, args.samples))
+    print(json.dumps(info, indent=2, ensure_ascii=False, default=str) if args.json else format_inspection(info))
+    return EXIT_OK
+
+
+def command_report(argv, flags: Flags) -> int:
+    """report DIR --html FILE
+
+    one self-contained HTML page with charts (no scripts, no network: opens from an e-mail)"""
+    from pipelines.report import write_report
+
+    parser = ArgumentParser(prog="newsbeam report")
+    parser.add_argument("dir", help="the output root of newsbeam run")
+    parser.add_argument("--html", required=True, metavar="FILE", help="where to write the page")
+    args = parser.parse_args(argv)
+    path = write_report(args.dir, args.html)
+    if not flags.quiet:
+        print(f"newsbeam report: wrote {path}")
+    return EXIT_OK
+
+
+def command_replay(argv, flags: Flags) -> int:
+    """replay DIR/rejected[/...] [--from-run ID ...] [--reason CODE ...] [--fail-on-rejects] [RUN OPTIONS ...]
+
+    re-run rejected inputs (a file, folder or glob under rejected/) through the current pipeline as a new run"""
+    from pipelines.progress import Progress
+    from pipelines.replay import replay
+
+    fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
+    outcome = replay(argv, progress=Progress.choose(flags.quiet, flags.verbose))
+    if not flags.quiet:
+        print(outcome.describe())
+    return finish_run(outcome.manifest, flags, fail_on_rejects, name="replay")
+
+
+# Each command is ``fn(argv, flags) -> exit code``. In ``newsbeam --help`` its docstring's
+# first paragraph is the synopsis and the rest the description.
+COMMANDS = {
+    "run": command_run,
+    "clean": command_clean,
+    "stream": command_stream,
+    "inspect": command_inspect,
+    "report": command_report,
+    "replay": command_replay,
+}
+
+
+def usage() -> str:
+    lines = ["newsbeam [--verbose|-v] [--quiet|-q] <command> [options]", "", "commands:"]
+    for name, command in COMMANDS.items():
+        synopsis, _, description = inspect.cleandoc(command.__doc__ or name).partition("\n\n")
+        lines.append("  " + " ".join(synopsis.split()))
+        lines += [f"      {line}" for line in description.splitlines()]
+    lines += ["", "exit codes: 0 completed (rejected rows are normal), 1 the run failed, "
+              "2 usage/config/input problem, 3 rows rejected with --fail-on-rejects"]
+    return "\n".join(lines)
+
+
+def describe_failure(err: BaseException) -> str:
+    """One line for a failed run: the innermost ``SomeError: message`` line of the error's text."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    errors = [line for line in lines if _ERROR_LINE.match(line)]
+    detail = errors[-1] if errors else (lines[0] if lines else "")
+    text = detail if _ERROR_LINE.match(detail) else f"{type(err).__name__}: {detail}".rstrip(": ")
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    verbose = _pop_flag(argv, "--verbose", "-v")
-    _configure_logging(verbose)
+    flags = Flags(verbose=_pop_flag(argv, "--verbose", "-v"), quiet=_pop_flag(argv, "--quiet", "-q"))
+    _configure_logging(flags.verbose)
     if not argv or argv[0] in ("-h", "--help", "help"):
-        print(USAGE)
-        return 0 if argv else 2
+        print(usage())
+        return EXIT_OK if argv else EXIT_USAGE
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        print(f"newsbeam: unknown command {name!r}\n\n{USAGE}", file=sys.stderr)
-        return 2
+        print(f"newsbeam: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        return COMMANDS[name](rest)
-    except (ConfigError, InputError) as err:
-        if verbose:
+        return COMMANDS[name](rest, flags)
+    except (ConfigError, InputError, UsageError) as err:
+        if flags.verbose:
             raise
         print(f"newsbeam {name}: error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"newsbeam {name}: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # noqa: BLE001 - the run itself failed: say so in one line
-        if verbose:
+    except BrokenPipeError:  # whoever read our output stopped (``newsbeam inspect DIR | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as err:  # noqa: BLE001 - the command (the run) itself failed: say so in one line
+        if flags.verbose:
             raise
-        print(f"newsbeam {name}: the run failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
-              " (re-run with --verbose for the traceback)", file=sys.stderr)
-        return 1
+        print(f"newsbeam {name}: failed: {describe_failure(err)} (re-run with --verbose for the traceback)",
+              file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module's main, not this __main__ copy, so the classes other modules
+    # import from pipelines.cli (UsageError, ArgumentParser) are the ones main() catches.
+    from pipelines.cli import main as _main
+
+    sys.exit(_main())

@@ -1,24 +1,27 @@
 """The batch ingest pipeline: files -> clean articles + rejected rows -> Parquet.
 
 ``build_pipeline`` only wires stages; ``run`` turns argv into settings and
-Beam options, runs the graph and returns the committed manifest.
+Beam options, checks them and the output location, runs the graph (reporting
+progress) and returns the committed manifest.
 ``python -m pipelines.ingest ...`` behaves like ``newsbeam run ...``.
 """
 import functools
 import logging
 import operator
+import os
 import sys
 import uuid
 from datetime import timedelta
+from typing import Optional
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 from apache_beam.transforms import combiners
 
 from pipelines.config import ConfigError, build_settings, read_config_file
 from pipelines.options import IngestOptions, unknown_flags, with_local_defaults
-
+from pipelines.progress import Progress, run_pipeline
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA
 from transforms.article import partition_date
@@ -27,7 +30,7 @@ from transforms.clean import CleanArticles
 from transforms.commit import CommitRun, CountRejectsByReason
 from transforms.dead_letter import REJECTED
 from transforms.extract import ExtractDocuments
-from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, manifest_path, temp_dir
+from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
 from transforms.deduplicate import DUPLICATES, DeduplicateArticles
@@ -166,21 +169,91 @@ def prepare_output(output: str) -> None:
         raise ConfigError(f"output {output!r}: cannot be created ({err})") from None
 
 
-def run(argv) -> dict:
-    """Run one batch ingest; returns the committed manifest."""
+def run(argv, progress: Optional[Progress] = None, annotations: Optional[dict] = None) -> dict:
+    """Run one batch ingest; returns the committed manifest.
+
+    ``progress`` shows how the run is going (nothing by default); ``annotations``
+    are extra manifest fields (``newsbeam replay`` records what it re-ran)."""
+    check_beam_options(argv)
     settings, options = settings_from_args(argv)
     inputs = resolve_inputs(settings)
     prepare_output(settings.output)
+    check_output_writable(settings.output)
     ctx = new_run_context(settings)
     requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
-    _LOGGER.info("run %s: %d input globs, %d feeds into %s", ctx.run_id, len(inputs), len(requests),
+    runner = describe_runner(options)
+    _LOGGER.info("run %s: reading %d input globs and %d feeds into %s", ctx.run_id, len(inputs), len(requests),
                  settings.output)
-    header = run_header(settings, ctx, inputs)
+    header = {**run_header(settings, ctx, inputs), "runner": runner, **(annotations or {})}
     cutoff = (ctx.ingested_at - timedelta(days=settings.lookback_days)).date()
     history = history_files(settings.output, ctx.run_id, cutoff)
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, settings, ctx, inputs, requests, header, history)
+    pipeline = new_pipeline(options)
+    build_pipeline(pipeline, settings, ctx, inputs, requests, header, history)
+    _LOGGER.info("run %s: starting the pipeline on %s", ctx.run_id, runner_words(runner))
+    run_pipeline(pipeline, progress or Progress("off"))
+    _LOGGER.info("run %s: finished; manifest %s", ctx.run_id, manifest_path(settings.output, ctx.run_id))
     return read_manifest(settings.output, ctx.run_id)
+
+
+class _OptionParser(_BeamArgumentParser):
+    """Beam's option parser, raising ConfigError where argparse would print usage and exit."""
+
+    def error(self, message):
+        raise ConfigError(f"Beam option: {message}")
+
+
+def check_beam_options(argv) -> None:
+    """Fail with one line when a Beam option's value is malformed (``--direct_num_workers abc``)."""
+    parser = _OptionParser(allow_abbrev=False)
+    seen = {}
+    for cls in PipelineOptions.__subclasses__():
+        seen.setdefault(str(cls), cls)
+    for cls in seen.values():
+        cls._add_argparse_args(parser)  # pylint: disable=protected-access
+    parser.parse_known_args(list(argv))
+
+
+def new_pipeline(options) -> beam.Pipeline:
+    """The Beam pipeline; an unknown runner or options the runner rejects are a ConfigError."""
+    try:
+        return beam.Pipeline(options=options)
+    except ValueError as err:
+        raise ConfigError(f"Beam options: {_first_line(err)}") from None
+
+
+def check_output_writable(output: str) -> None:
+    """Fail fast when files cannot be written under the output root (a file, read-only, unreachable)."""
+    if "://" not in output and os.path.exists(output) and not os.path.isdir(output):
+        raise ConfigError(f"output {output!r}: is a file, not a directory")
+    probe = join(output, "_tmp", f".probe-{uuid.uuid4().hex[:8]}")
+    try:
+        with FileSystems.create(probe) as handle:
+            handle.write(b"")
+        FileSystems.delete([probe])
+    except Exception as err:  # noqa: BLE001 - any filesystem failure means: cannot write there
+        raise ConfigError(f"output {output!r}: cannot write there ({_first_line(err)})") from None
+
+
+def describe_runner(options) -> dict:
+    """The runner and, for the DirectRunner, its running mode and workers (for logs and the manifest)."""
+    values = options.get_all_options()
+    runner = {"name": values.get("runner") or "DirectRunner"}
+    if runner["name"] in ("DirectRunner", "direct", "SwitchingDirectRunner"):
+        workers = values.get("direct_num_workers")
+        runner["mode"] = values.get("direct_running_mode") or "in_memory"
+        runner["workers"] = (os.cpu_count() or 1) if workers == 0 else workers or 1
+    return runner
+
+
+def runner_words(runner: dict) -> str:
+    if "mode" in runner:
+        return f"{runner['name']} ({runner['mode']}, {runner['workers']} workers)"
+    return runner["name"]
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def read_manifest(output: str, run_id: str) -> dict:

@@ -1,7 +1,11 @@
 """Human-readable run summary, printed from the committed manifest."""
 import os
+from datetime import datetime
+from typing import Optional
 
 from transforms.layout import join
+
+INTERNAL_ERROR_SUFFIX = "/internal_error"
 
 
 def _duckdb_hint(output: str) -> str:
@@ -10,15 +14,56 @@ def _duckdb_hint(output: str) -> str:
             "hive_partitioning=true) group by 1\"")
 
 
-def format_summary(manifest: dict, output: str) -> str:
-    """A few lines: counts, rejects by reason, partitions, where files are, a query."""
+def run_seconds(manifest: dict) -> Optional[float]:
+    """The run's duration: the manifest's ``duration_s``, else finished_at - started_at."""
+    if manifest.get("duration_s") is not None:
+        return float(manifest["duration_s"])
+    try:
+        started = datetime.fromisoformat(manifest["started_at"])
+        finished = datetime.fromisoformat(manifest["finished_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return max(0.0, (finished - started).total_seconds())
+
+
+def timing_line(manifest: dict) -> str:
+    """``in 12.4 s: 81 inputs/s, 76 articles/s, 1.2 MB written``."""
+    seconds = run_seconds(manifest)
+    if seconds is None:
+        return ""
+    written = sum(f.get("bytes", 0) for f in manifest.get("files", []))
+    inputs = manifest["reconciliation"]["inputs"]
+    per = max(seconds, 0.001)
+    return (f"in {seconds:.1f} s: {inputs / per:,.1f} inputs/s, "
+            f"{manifest['counts']['articles'] / per:,.1f} articles/s, {written / 1e6:,.1f} MB written")
+
+
+def headline(manifest: dict) -> str:
     counts, rec = manifest["counts"], manifest["reconciliation"]
     state = "reconciled" if rec["ok"] else "NOT RECONCILED"
-    lines = [
-        f"newsbeam run {manifest['run_id']}: {counts['articles']} articles, "
-        f"{counts['rejected']} rejected, {counts['duplicates']} duplicates "
-        f"from {rec['inputs']} inputs in {manifest['inputs']['files_matched']} files ({state})",
-    ]
+    return (f"newsbeam run {manifest['run_id']}: {counts['articles']} articles, "
+            f"{counts['rejected']} rejected, {counts['duplicates']} duplicates "
+            f"from {rec['inputs']} inputs in {manifest['inputs']['files_matched']} files ({state})")
+
+
+def internal_errors(manifest: dict) -> int:
+    return sum(stats["count"] for reason, stats in manifest["rejected_by_reason"].items()
+               if reason.endswith(INTERNAL_ERROR_SUFFIX))
+
+
+def format_summary(manifest: dict, output: str, brief: bool = False) -> str:
+    """A few lines: counts, time and throughput, rejects by reason, partitions, where files are, a query.
+    ``brief``: the first line only (``--quiet``)."""
+    lines = [headline(manifest)]
+    bugs = internal_errors(manifest)
+    if bugs:
+        lines.append(f"  !! {bugs} inputs hit a bug (internal_error): the traceback is in rejected/ column "
+                     "`error`; please report it")
+    if brief:
+        return "\n".join(lines)
+    timing = timing_line(manifest)
+    if timing:
+        lines.append(f"  {timing}")
     for source, rows in manifest["articles_by_source"].items():
         lines.append(f"  source {source:<30} {rows:>7} articles")
     for reason, count in manifest.get("duplicates_by_reason", {}).items():
@@ -31,6 +76,9 @@ def format_summary(manifest: dict, output: str) -> str:
     lines += [
         f"  {len(manifest['partitions'])} partitions, {len(manifest['files'])} files under {shown}",
         f"  manifest: {join(shown, '_runs', manifest['run_id'] + '.json')}",
-        f"  look at them: {_duckdb_hint(output)}",
+        f"  look at them: newsbeam inspect {shown}   or   {_duckdb_hint(output)}",
     ]
+    if manifest["counts"]["rejected"]:
+        lines.append(f"  after a fix, re-run the rejected inputs: newsbeam replay {join(shown, 'rejected')} "
+                     f"--from-run {manifest['run_id']}")
     return "\n".join(lines)

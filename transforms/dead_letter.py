@@ -19,6 +19,15 @@ from transforms.errors import INTERNAL_ERROR, RejectError
 REJECTED = "rejected"
 MAX_ERROR_CHARS = 4000
 
+# Progress counters, one Beam metrics namespace; pipelines/progress.py shows them
+# while a run is live (on runners that report metrics during a run).
+PROGRESS_NAMESPACE = "newsbeam"
+DOCUMENTS_READ = "documents_read"  # units reaching the extract stage (each exactly once)
+ARTICLES_CLEANED = "articles_cleaned"  # article rows leaving the clean stage (before deduplication)
+REJECTED_ROWS = "rejected"  # rejected rows, every stage
+_INPUT_COUNTERS = {"extract": DOCUMENTS_READ}
+_OUTPUT_COUNTERS = {"clean": ARTICLES_CLEANED}
+
 _LOGGER = logging.getLogger(__name__)
 
 
@@ -43,6 +52,8 @@ class GuardedFn(beam.DoFn):
     def __init__(self, run_id: str):
         self._run_id = run_id
         self._internal_errors = Metrics.counter(self.__class__, "internal_error")
+        self._inputs = _progress_counter(_INPUT_COUNTERS.get(self.stage))
+        self._outputs = _progress_counter(_OUTPUT_COUNTERS.get(self.stage))
         self._warned = False
 
     def transform(self, element):  # pragma: no cover - abstract
@@ -53,6 +64,8 @@ class GuardedFn(beam.DoFn):
         return getattr(element, "source_uri", ""), getattr(element, "raw", b"") or getattr(element, "data", b"")
 
     def process(self, element):
+        if self._inputs is not None:
+            self._inputs.inc()
         try:
             outputs = list(self.transform(element))
         except RejectError as err:
@@ -63,6 +76,8 @@ class GuardedFn(beam.DoFn):
             self._warn_once()
             yield self._reject(element, INTERNAL_ERROR, traceback.format_exc())
             return
+        if self._outputs is not None:
+            self._outputs.inc(sum(1 for out in outputs if not isinstance(out, pvalue.TaggedOutput)))
         yield from outputs
 
     def _reject(self, element, reason, message):
@@ -72,6 +87,7 @@ class GuardedFn(beam.DoFn):
     def reject(self, source_uri, raw, reason, message):
         """A tagged rejected row; subclasses may yield it for part of an input."""
         Metrics.counter(self.__class__, f"rejected_{reason}").inc()
+        Metrics.counter(PROGRESS_NAMESPACE, REJECTED_ROWS).inc()
         row = rejected_row(self.stage, reason, message, source_uri, raw, self._run_id)
         return pvalue.TaggedOutput(REJECTED, row)
 
@@ -79,3 +95,7 @@ class GuardedFn(beam.DoFn):
         if not self._warned:
             _LOGGER.warning("stage %s hit an unexpected error; see rejected/ reason internal_error", self.stage)
             self._warned = True
+
+
+def _progress_counter(name):
+    return Metrics.counter(PROGRESS_NAMESPACE, name) if name else None

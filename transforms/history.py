@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.layout import ARTICLES, join
+from transforms.layout import ARTICLES, is_run_file, join
 
 __all__ = ["HISTORY_COLUMNS", "history_files", "read_history_file", "ReadHistory"]
 
@@ -22,7 +22,7 @@ def in_window(path: str, cutoff: date, run_id: str) -> bool:
     """A committed article file of another run, in a partition on or after ``cutoff``."""
     found = _DT.search(path)
     name = path.rsplit("/", 1)[-1]
-    return bool(found) and found.group(1) >= cutoff.isoformat() and not name.startswith(f"part-{run_id}-")
+    return bool(found) and found.group(1) >= cutoff.isoformat() and not is_run_file(name, run_id)
 
 
 def history_files(output: str, run_id: str, cutoff: date) -> List[str]:

@@ -5,6 +5,7 @@ The reconciliation it records is the pipeline's promise that nothing was
 dropped: every input unit is an article, a duplicate or a rejected row.
 """
 from collections import Counter
+from datetime import datetime
 from typing import Iterable, Mapping
 
 from transforms.layout import ARTICLES, REJECTED
@@ -29,6 +30,19 @@ def reconcile(units: int, articles: int, rejected: int, duplicates: int) -> dict
     }
 
 
+def timing(header: Mapping, units: int, articles: int, files) -> dict:
+    """Duration and throughput from the header's started_at / finished_at."""
+    started = datetime.fromisoformat(header["started_at"]) if header.get("started_at") else None
+    finished = datetime.fromisoformat(header["finished_at"]) if header.get("finished_at") else None
+    seconds = round(max((finished - started).total_seconds(), 0.0), 3) if started and finished else None
+    return {
+        "duration_s": seconds,
+        "throughput": {"inputs_per_s": round(units / seconds, 2) if seconds else None,
+                       "articles_per_s": round(articles / seconds, 2) if seconds else None,
+                       "bytes_written": sum(f["bytes"] for f in files)},
+    }
+
+
 def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reasons: Mapping) -> dict:
     """The manifest dict. ``counts`` holds files_matched, records, read_rejected and
     ``duplicate/<reason>`` counts, plus any other counters worth keeping."""
@@ -49,6 +63,7 @@ def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reas
         "duplicates_by_reason": dict(sorted(duplicates.items())),
         "near_duplicates_linked": sum(f.get("linked", 0) for f in articles),
         "counters": dict(sorted(counts.items())),
+        **timing(header, units, n_articles, files),
         "articles_by_source": rows_by(articles, "source"),
         "articles_by_date": rows_by(articles, "dt"),
         "rejected_by_reason": dict(sorted(reasons.items())),

@@ -67,3 +67,94 @@ def test_python_m_ingest_runs_like_newsbeam_run(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     assert read_manifest(out)["counts"]["articles"] == 1
     assert "1 articles" in result.stdout.decode()
+
+
+# --------------------------------------------------------------------------- operator's errors and exit codes
+
+
+def test_output_that_is_a_regular_file(tmp_path):
+    target = tmp_path / "out"
+    target.write_text("not a folder")
+    one_line_error(run_cli("run", "--output", str(target)), "is a file, not a directory")
+
+
+def test_output_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    one_line_error(run_cli("run", "--output", str(blocker / "out")), "cannot be created")
+
+
+def test_bad_beam_option_value(tmp_path):
+    one_line_error(run_cli("run", "--direct_num_workers", "many"), "--direct_num_workers", "invalid int value")
+
+
+def test_unknown_runner(tmp_path):
+    one_line_error(run_cli("run", "--runner", "NoSuchRunner", "--output", str(tmp_path / "out")),
+                   "Unexpected pipeline runner: NoSuchRunner")
+
+
+def test_subcommand_usage_error_is_one_line():
+    one_line_error(run_cli("inspect"), "newsbeam inspect: error:", "dir")
+
+
+def test_unknown_command_lists_the_commands():
+    result = run_cli("frobnicate")
+    assert result.returncode == 2
+    assert "unknown command 'frobnicate'" in result.stderr.decode()
+
+
+def test_help_lists_every_command_and_the_exit_codes():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    for command in ("run [--config FILE]", "[--fail-on-rejects] [BEAM OPTIONS ...]", "clean ", "inspect DIR",
+                    "report DIR --html FILE", "replay DIR/rejected", "3 rows rejected"):
+        assert command in text, command
+
+
+def test_quiet_and_fail_on_rejects(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "The museum reopened its east wing on Saturday after renovation."}\n{"text": broken\n')
+    result = run_cli("-q", "run", "--input", str(src), "--output", str(tmp_path / "out"), "--fail-on-rejects")
+    assert result.returncode == 3, result.stderr.decode()
+    assert result.stdout.decode().splitlines() == [result.stdout.decode().strip()]  # --quiet: one line
+    assert "1 articles, 1 rejected" in result.stdout.decode()
+    err = result.stderr.decode().strip()
+    assert err == "newsbeam run: 1 rows were rejected and --fail-on-rejects is set (exit 3)", err
+    assert read_manifest(tmp_path / "out")["counts"]["rejected"] == 1  # the run itself completed and committed
+
+
+def test_a_failed_run_is_one_line_exit_1_without_worker_tracebacks(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("The lighthouse was repainted over the summer by volunteers.\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "_runs").write_text("a file where the manifest folder should be")  # the commit step fails
+    result = run_cli("run", "--input", str(src), "--output", str(out))
+    err = result.stderr.decode().strip()
+    assert result.returncode == 1, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("newsbeam run: failed: ") and "_runs" in err and "--verbose" in err
+
+
+def test_run_summary_has_time_and_throughput_and_no_progress_off_a_terminal(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("The ferry timetable changes on Monday for the winter season.\n")
+    result = run_cli("run", "--input", str(src), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr.decode()
+    stdout = result.stdout.decode()
+    assert " inputs/s, " in stdout and " articles/s, " in stdout and "MB written" in stdout
+    assert "newsbeam inspect " in stdout
+    assert "\x1b[K" not in result.stderr.decode() and "\r" not in result.stderr.decode()
+
+
+def test_describe_failure_picks_the_innermost_error_line():
+    from pipelines.cli import describe_failure
+
+    beam_error = RuntimeError("Traceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
+                              "NotADirectoryError: [Errno 20] Not a directory\n\nDuring handling...\n"
+                              "RuntimeError: NotADirectoryError: [Errno 20] Not a directory [while running 'W']")
+    assert describe_failure(beam_error) == \
+        "RuntimeError: NotADirectoryError: [Errno 20] Not a directory [while running 'W']"
+    assert describe_failure(ValueError("plain message\nmore")) == "ValueError: plain message"
+    assert describe_failure(KeyError()) == "KeyError"

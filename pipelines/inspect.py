@@ -1,0 +1,280 @@
+"""What a newsbeam output holds: ``newsbeam inspect DIR [--json]``.
+
+Reads with pyarrow alone (an install requirement; DuckDB is only a dev extra):
+file footers for row counts and the schema version, then a few columns of the
+hive-partitioned datasets for dates, sources, topics, languages and rejects.
+Local paths, and gs:// or s3:// where pyarrow was built with those filesystems.
+"""
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from pipelines.run_context import InputError
+from transforms.layout import ARTICLES, REJECTED
+
+__all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "articles_dataset",
+           "rejected_dataset", "value_counts", "first_line"]
+
+RUNS = "_runs"
+SCHEMA_VERSION_KEY = b"newsbeam.schema_version"
+TOP = 10
+SAMPLE_COLUMNS = ("id", "source", "dt", "published_at", "language", "word_count", "title")
+
+
+@dataclass
+class OutputFiles:
+    """The files of one output root, listed once."""
+
+    fs: pafs.FileSystem
+    root: str  # the root as a path of ``fs``
+    location: str  # the root as the user gave it
+    files: Dict[str, List[str]] = field(default_factory=dict)  # kind -> sorted paths of ``fs``
+
+    def relative(self, path: str) -> str:
+        return path[len(self.root):].lstrip("/")
+
+
+def _filesystem(location: str):
+    if "://" in location:
+        try:
+            return pafs.FileSystem.from_uri(location)
+        except (pa.ArrowException, ValueError) as err:
+            raise InputError(f"{location!r}: cannot be opened with pyarrow ({first_line(err)})") from None
+    return pafs.LocalFileSystem(), os.path.abspath(location).replace(os.sep, "/")
+
+
+def _list(fs, root: str, kind: str, suffix: str) -> List[str]:
+    selector = pafs.FileSelector(f"{root}/{kind}", allow_not_found=True, recursive=True)
+    try:
+        infos = fs.get_file_info(selector)
+    except (OSError, pa.ArrowException) as err:
+        raise InputError(f"{root}/{kind}: cannot be listed ({first_line(err)})") from None
+    return sorted(i.path for i in infos if i.type == pafs.FileType.File and i.base_name.endswith(suffix)
+                  and not i.base_name.startswith((".", "_")))
+
+
+def open_output(location: str) -> OutputFiles:
+    """List ``articles/``, ``rejected/`` and ``_runs/`` under ``location``; InputError if none exists."""
+    fs, root = _filesystem(location)
+    root = root.rstrip("/")
+    if fs.get_file_info(root).type != pafs.FileType.Directory:
+        raise InputError(f"{location!r}: no such folder")
+    files = {ARTICLES: _list(fs, root, ARTICLES, ".parquet"), REJECTED: _list(fs, root, REJECTED, ".parquet"),
+             RUNS: _list(fs, root, RUNS, ".json")}
+    if not any(files.values()):
+        raise InputError(f"{location!r}: not a newsbeam output (nothing under articles/, rejected/ or _runs/)")
+    return OutputFiles(fs=fs, root=root, location=location, files=files)
+
+
+def first_line(value) -> str:
+    text = str(value or "").strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _dataset(out: OutputFiles, kind: str) -> Optional[ds.Dataset]:
+    paths = out.files.get(kind) or []
+    if not paths:
+        return None
+    return ds.dataset(paths, filesystem=out.fs, format="parquet", partitioning="hive",
+                      partition_base_dir=f"{out.root}/{kind}")
+
+
+def articles_dataset(out: OutputFiles) -> Optional[ds.Dataset]:
+    return _dataset(out, ARTICLES)
+
+
+def rejected_dataset(out: OutputFiles) -> Optional[ds.Dataset]:
+    return _dataset(out, REJECTED)
+
+
+def read_columns(dataset: Optional[ds.Dataset], columns) -> Optional[pa.Table]:
+    """Only the ``columns`` the dataset has (older files may lack one)."""
+    if dataset is None:
+        return None
+    present = [c for c in columns if c in dataset.schema.names]
+    return dataset.to_table(columns=present)
+
+
+def value_counts(array, top: Optional[int] = TOP, missing: Optional[str] = None) -> Dict[str, int]:
+    """{value: count}, most frequent first (ties by value); nulls counted as ``missing`` when given."""
+    array = pa.chunked_array(array) if not isinstance(array, pa.ChunkedArray) else array
+    if missing is not None:
+        array = pc.fill_null(array.cast(pa.string()), missing)
+    counts = [(str(item["values"]), item["counts"].as_py()) for item in pc.value_counts(array)
+              if item["values"].is_valid]
+    counts.sort(key=lambda kv: (-kv[1], kv[0]))
+    return dict(counts[:top] if top else counts)
+
+
+# --------------------------------------------------------------------------- footers
+
+
+def file_facts(out: OutputFiles, kind: str) -> dict:
+    """Rows, files, partitions and schema versions from the Parquet footers of one kind."""
+    partitions, versions, rows = {}, Counter(), 0
+    for path in out.files.get(kind, []):
+        meta = pq.read_metadata(path, filesystem=out.fs)
+        rows += meta.num_rows
+        versions[(meta.metadata or {}).get(SCHEMA_VERSION_KEY, b"unknown").decode()] += 1
+        part = out.relative(path).rsplit("/", 1)[0]
+        stats = partitions.setdefault(part, {"rows": 0, "files": 0})
+        stats["rows"] += meta.num_rows
+        stats["files"] += 1
+    return {"rows": rows, "files": len(out.files.get(kind, [])), "schema_versions": dict(versions),
+            "partitions": dict(sorted(partitions.items()))}
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _iso(value) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def _min_max(column) -> tuple:
+    if column is None or len(column) == 0 or column.null_count == len(column):
+        return None, None
+    result = pc.min_max(column)
+    return result["min"].as_py(), result["max"].as_py()
+
+
+def articles_section(out: OutputFiles) -> dict:
+    table = read_columns(articles_dataset(out), ["dt", "source", "language", "topics", "published_at"])
+    if table is None or table.num_rows == 0:
+        return {"top_sources": {}, "top_topics": {}, "languages": {}, "dt_range": [None, None],
+                "published_range": [None, None], "without_published_at": 0}
+    names = table.schema.names
+    dt_min, dt_max = _min_max(table["dt"].cast(pa.string())) if "dt" in names else (None, None)
+    pub_min, pub_max = _min_max(table["published_at"]) if "published_at" in names else (None, None)
+    return {
+        "top_sources": value_counts(table["source"]) if "source" in names else {},
+        "top_topics": value_counts(pc.list_flatten(table["topics"])) if "topics" in names else {},
+        "languages": value_counts(table["language"], top=None, missing="und") if "language" in names else {},
+        "dt_range": [dt_min, dt_max],
+        "published_range": [_iso(pub_min), _iso(pub_max)],
+        "without_published_at": table["published_at"].null_count if "published_at" in names else 0,
+    }
+
+
+def rejected_by_reason(out: OutputFiles) -> Dict[str, dict]:
+    """{"stage/reason": {count, example}} over every rejected file, most frequent first."""
+    table = read_columns(rejected_dataset(out), ["stage", "reason", "error"])
+    if table is None or table.num_rows == 0:
+        return {}
+    keyed = table.append_column("key", pc.binary_join_element_wise(table["stage"], table["reason"], "/"))
+    grouped = keyed.group_by("key", use_threads=False).aggregate([("error", "count"), ("error", "first")])
+    rows = sorted(grouped.to_pylist(), key=lambda r: (-r["error_count"], r["key"]))
+    return {r["key"]: {"count": r["error_count"], "example": _example(r["error_first"])} for r in rows}
+
+
+def _example(error: Optional[str]) -> str:
+    """The message's last line (a traceback's is the exception), like the manifest's examples."""
+    lines = [line for line in (error or "").strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def runs_section(out: OutputFiles) -> List[dict]:
+    """Every run manifest, oldest first: id, times, counts, status."""
+    runs = []
+    for path in out.files.get(RUNS, []):
+        try:
+            with out.fs.open_input_stream(path) as handle:
+                manifest = json.loads(handle.read().decode("utf-8"))
+        except (OSError, ValueError, pa.ArrowException):
+            continue
+        runs.append({
+            "run_id": manifest.get("run_id"),
+            "started_at": manifest.get("started_at"),
+            "finished_at": manifest.get("finished_at"),
+            "status": manifest.get("status"),
+            **{key: manifest.get("counts", {}).get(key) for key in ("articles", "rejected", "duplicates")},
+        })
+    return sorted(runs, key=lambda r: (r["started_at"] or "", r["run_id"] or ""))
+
+
+def sample_rows(out: OutputFiles, samples: int) -> List[dict]:
+    dataset = articles_dataset(out)
+    if dataset is None or samples <= 0:
+        return []
+    columns = [c for c in SAMPLE_COLUMNS if c in dataset.schema.names]
+    return dataset.head(samples, columns=columns).to_pylist()
+
+
+def inspect_output(location: str, samples: int = 3) -> dict:
+    """Everything ``newsbeam inspect`` shows, as a JSON-able dict."""
+    out = open_output(location)
+    articles = file_facts(out, ARTICLES)
+    rejected = file_facts(out, REJECTED)
+    versions = Counter(articles["schema_versions"]) + Counter(rejected["schema_versions"])
+    return {
+        "location": location,
+        "schema_versions": dict(versions),
+        "articles": {**articles, **articles_section(out)},
+        "rejected": {**rejected, "by_reason": rejected_by_reason(out)},
+        "runs": runs_section(out),
+        "samples": sample_rows(out, samples),
+    }
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _counts_line(counts: Dict[str, int]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in counts.items()) or "-"
+
+
+def _range(pair, width=10) -> str:
+    low, high = pair
+    if low is None:
+        return "-"
+    return f"{str(low)[:width]} .. {str(high)[:width]}"
+
+
+def format_inspection(info: dict, max_partitions: int = 20) -> str:
+    """The text ``newsbeam inspect`` prints."""
+    art, rej = info["articles"], info["rejected"]
+    versions = ", ".join(f"{v} ({n} files)" for v, n in sorted(info["schema_versions"].items())) or "-"
+    lines = [
+        f"newsbeam output {info['location']}",
+        f"  articles   {art['rows']:>9,} rows in {art['files']} files, {len(art['partitions'])} partitions",
+        f"  rejected   {rej['rows']:>9,} rows in {rej['files']} files",
+        f"  schema     version {versions}",
+        f"  dt         {_range(art['dt_range'])}",
+        f"  published  {_range(art['published_range'])}"
+        + (f"  ({art['without_published_at']} articles without a date)" if art["without_published_at"] else ""),
+    ]
+    runs = info["runs"]
+    if runs:
+        last = runs[-1]
+        lines.append(f"  runs       {len(runs)}; latest {last['run_id']} at {last['started_at']}: "
+                     f"{last['articles']} articles, {last['rejected']} rejected, {last['duplicates']} duplicates")
+    lines += [
+        f"top sources  {_counts_line(art['top_sources'])}",
+        f"top topics   {_counts_line(art['top_topics'])}",
+        f"languages    {_counts_line(art['languages'])}",
+    ]
+    if rej["by_reason"]:
+        lines.append("rejected by reason")
+        for reason, stats in rej["by_reason"].items():
+            lines.append(f"  {reason:<32} {stats['count']:>7}  e.g. {stats['example'][:80]}")
+    partitions = list(art["partitions"].items()) + list(rej["partitions"].items())
+    lines.append(f"partitions ({len(partitions)})")
+    for name, stats in partitions[:max_partitions]:
+        lines.append(f"  {name:<60} {stats['rows']:>8,} rows {stats['files']:>4} files")
+    if len(partitions) > max_partitions:
+        lines.append(f"  ... {len(partitions) - max_partitions} more (--json lists all)")
+    if info["samples"]:
+        lines.append("sample rows")
+        for row in info["samples"]:
+            published = str(row.get("published_at") or "-")[:10]
+            lines.append(f"  {str(row.get('source')):<22} {published:<10} {str(row.get('language')):<3} "
+                         f"{row.get('word_count', 0):>6} words  {first_line(row.get('title'))[:70]}")
+    return "\n".join(lines)
