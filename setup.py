@@ -38,6 +38,8 @@ setup(
         "dev": ["pytest>=8", "duckdb>=1.0", "duckdb-cli>=1.0", "pandas>=2", "wheel>=0.40"],
         # benchmarks/throughput.py's comparison run (datatrove's JsonlReader needs orjson)
         "bench": ["datatrove>=0.4", "orjson>=3.9"],
+        # launching on Dataflow / reading gs:// (the same pinned Beam, with its GCP I/O)
+        "gcp": [BEAM_REQUIREMENT.replace("apache-beam", "apache-beam[gcp]")],
     },
     entry_points={"console_scripts": ["newsbeam=pipelines.cli:main"]},
 )

@@ -12,18 +12,23 @@ first: a sentence that merely mentions an advert or a newsletter stays).
 * ``tail`` rules remove a line only if every line after it was removed too;
 * ``head`` rules remove a line only if every line before it was removed too.
 
-Within a pass the first matching rule wins, in pack order then file order.
+Within a pass the first matching rule wins, in pack order then file order. A pass
+does not try every pattern on every line: ``transforms.pattern_index`` skips the
+patterns a line cannot match (by its first character, or a literal it lacks) and tries
+the rest as one compiled alternation; the result is the same as trying them in order.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import yaml
+
+from transforms.pattern_index import PatternIndex
 
 RULES_PACKAGE = "configs.rules"
 KINDS = frozenset({
@@ -68,6 +73,38 @@ class RuleSet:
     """The rules of one or more packs, in load order."""
 
     rules: tuple[Rule, ...]
+    _passes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def rule_pass(self, where: str) -> "_RulePass":
+        """The rules that apply at ``where``, indexed for matching (built once, on first use)."""
+        found = self._passes.get(where)
+        if found is None:
+            found = self._passes[where] = _RulePass(tuple(r for r in self.rules if r.where == where))
+        return found
+
+
+class _RulePass:
+    """The rules of one pass; ``first_hit`` gives what trying them in order would give."""
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.rules = rules
+        self._owner = [number for number, rule in enumerate(rules) for _ in rule.patterns]
+        ends = [len(rule.patterns) for rule in rules]
+        self._next_rule_at = [sum(ends[: number + 1]) for number in range(len(rules))]
+        self._index = PatternIndex([pattern for rule in rules for pattern in rule.patterns])
+
+    def first_hit(self, line: str) -> "_Hit | None":
+        """The first rule matching ``line`` (its ``unless`` included), with its match."""
+        start = 0
+        while True:
+            branch = self._index.first(line, start)
+            if branch is None:
+                return None
+            number = self._owner[branch]
+            found = self.rules[number].match(line)  # the same pattern matches; this checks `unless`
+            if found:
+                return self.rules[number], found
+            start = self._next_rule_at[number]
 
 
 @dataclass(frozen=True)
@@ -220,11 +257,11 @@ _Hit = tuple[Rule, re.Match]
 
 def strip_boilerplate(text: str, rules: RuleSet) -> CleanedText:
     """Remove boilerplate lines from ``text`` and collect topics from topic footers."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    anywhere = _where(rules, "anywhere")
-    hits: list[_Hit | None] = [_first_hit(line, anywhere) for line in lines]
-    _mark_edge(lines, hits, _where(rules, "tail"), range(len(lines) - 1, -1, -1))
-    _mark_edge(lines, hits, _where(rules, "head"), range(len(lines)))
+    lines = [line for line in map(str.strip, text.splitlines()) if line]
+    anywhere = rules.rule_pass("anywhere")
+    hits: list[_Hit | None] = [anywhere.first_hit(line) for line in lines] if anywhere.rules else [None] * len(lines)
+    _mark_edge(lines, hits, rules.rule_pass("tail"), range(len(lines) - 1, -1, -1))
+    _mark_edge(lines, hits, rules.rule_pass("head"), range(len(lines)))
     kept = [line for line, hit in zip(lines, hits) if hit is None]
     removed = tuple((hit[0].id, line) for line, hit in zip(lines, hits) if hit is not None)
     return CleanedText(text="\n\n".join(kept), removed=removed, topics=_topics(hits))
@@ -235,28 +272,14 @@ def split_topics(items: str) -> tuple[str, ...]:
     return _dedupe(piece.strip() for piece in _TOPIC_SEPARATORS_RE.split(items))
 
 
-def _where(rules: RuleSet, where: str) -> tuple[Rule, ...]:
-    """The rules that apply at ``where``."""
-    return tuple(rule for rule in rules.rules if rule.where == where)
-
-
-def _first_hit(line: str, rules: Sequence[Rule]) -> _Hit | None:
-    """The first rule matching ``line``, with its match."""
-    for rule in rules:
-        found = rule.match(line)
-        if found:
-            return rule, found
-    return None
-
-
-def _mark_edge(lines: list[str], hits: list[_Hit | None], rules: Sequence[Rule],
+def _mark_edge(lines: list[str], hits: list[_Hit | None], rules: _RulePass,
                order: Iterable[int]) -> None:
     """Walk from one end, removing lines by ``rules`` until a kept line is met."""
-    if not rules:
+    if not rules.rules:
         return
     for index in order:
         if hits[index] is None:
-            hits[index] = _first_hit(lines[index], rules)
+            hits[index] = rules.first_hit(lines[index])
             if hits[index] is None:
                 return
 

@@ -7,13 +7,24 @@ another's.
 import functools
 import hashlib
 import re
+import string
 import unicodedata
+from typing import List, Optional, Tuple
+
+import numpy as np
 
 __all__ = ["normalise_text_for_hash", "content_hash", "simhash64", "hamming_distance", "word_count"]
 
 _WORD_RE = re.compile(r"\w+")
 _MASK64 = (1 << 64) - 1
 _SIGN64 = 1 << 63
+# Characters common in news text that are never part of a \w+ token, before or after NFKC,
+# and never compose with a neighbour: replacing them by a space changes no token (checked
+# in tests/transforms/test_fingerprints.py), and often leaves plain ASCII, which has a fast path.
+SEPARATORS = ("\u00a0\u2002\u2003\u2009\u200a\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
+              "\u00ab\u00bb\u00b7\u2022\u00b0\u00a9\u20ac\u00a3")
+_ASCII_WORD_BYTES = (string.ascii_lowercase + string.digits + "_").encode("ascii")
+_ASCII_NON_WORD_TO_SPACE = bytes(b if b in _ASCII_WORD_BYTES else 32 for b in range(256))
 
 
 def normalise_text_for_hash(text: str) -> str:
@@ -24,18 +35,40 @@ def normalise_text_for_hash(text: str) -> str:
     """
     if not text:
         return ""
-    return _normalised(text)
+    return _tokens(text)[0].decode("utf-8")
+
+
+def _ascii_view(text: str) -> Optional[bytes]:
+    """``text`` as ASCII bytes once SEPARATORS are spaces, or None when other non-ASCII remains."""
+    if not text.isascii():
+        for char in SEPARATORS:
+            if char in text:
+                text = text.replace(char, " ")
+        if not text.isascii():
+            return None
+    return text.encode("ascii")
 
 
 @functools.lru_cache(maxsize=16)
-def _normalised(text: str) -> str:
-    """Memoised body of normalise_text_for_hash: content_hash and simhash64 of one text share it."""
-    return " ".join(_WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold()))
+def _tokens(text: str) -> Tuple[bytes, List[bytes], Optional[int]]:
+    """(normalised text as UTF-8, its words, the word count of ``text`` when known on the way).
+
+    Memoised: content_hash, simhash64 and word_count of one text share the work. For text
+    that is ASCII (after SEPARATORS), NFKC changes nothing, casefolding is lower-casing and
+    ``\\w`` is ``[a-z0-9_]``, so one byte translation gives the words.
+    """
+    plain = _ascii_view(text)
+    if plain is not None:
+        words = plain.lower().translate(_ASCII_NON_WORD_TO_SPACE).split()
+        return b" ".join(words), words, len(words)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    normalised = " ".join(_WORD_RE.findall(folded)).encode("utf-8")
+    return normalised, normalised.split(), None
 
 
 def content_hash(text: str) -> str:
     """Hex SHA-256 of ``normalise_text_for_hash(text)``."""
-    return hashlib.sha256(normalise_text_for_hash(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_tokens(text)[0] if text else b"").hexdigest()
 
 
 def _to_int64(unsigned: int) -> int:
@@ -46,23 +79,13 @@ def _to_int64(unsigned: int) -> int:
 def _majority_bits(blob: bytes, count: int) -> int:
     """Bits set in more than half of the ``count`` big-endian 8-byte words packed in ``blob``.
 
-    Column sums without a per-bit loop per word: byte position ``pos`` of
-    every word is gathered (``blob[pos::8]``) into one big int, and bit
-    ``b`` of all those bytes is counted at once with a mask that has bit
-    ``b`` set in every byte, then ``int.bit_count``. 64 big-int ANDs in all.
+    ``unpackbits`` lays each word out most significant bit first, so column ``j`` of the
+    (count, 64) bit matrix is bit ``63 - j``; the column sums are compared with count / 2
+    and packed back, most significant first.
     """
-    ones = int.from_bytes(b"\x01" * count, "big")
-    masks = [(ones << bit, 1 << bit) for bit in range(8)]
-    half = count / 2
-    result = 0
-    for pos in range(8):
-        column = int.from_bytes(blob[pos::8], "big")
-        byte = 0
-        for mask, flag in masks:
-            if (column & mask).bit_count() > half:
-                byte |= flag
-        result |= byte << ((7 - pos) * 8)
-    return result
+    bits = np.unpackbits(np.frombuffer(blob, dtype=np.uint8)).reshape(count, 64)
+    majority = bits.sum(axis=0, dtype=np.int64) > count / 2
+    return int.from_bytes(np.packbits(majority).tobytes(), "big")
 
 
 def simhash64(text: str) -> int:
@@ -74,16 +97,16 @@ def simhash64(text: str) -> int:
     all weighted 1. Bit i of the result is set when more than half of the
     features have bit i set.
     """
-    words = normalise_text_for_hash(text).encode("utf-8").split()
+    words = _tokens(text)[1] if text else []
     if not words:
         return 0
     if len(words) < 3:
         shingles = [b" ".join(words)]
     else:
-        shingles = list(map(b" ".join, zip(words, words[1:], words[2:])))
+        shingles = map(b" ".join, zip(words, words[1:], words[2:]))
     blake = hashlib.blake2b
     blob = b"".join([blake(s, digest_size=8).digest() for s in shingles])
-    return _to_int64(_majority_bits(blob, len(shingles)))
+    return _to_int64(_majority_bits(blob, len(blob) // 8))
 
 
 def hamming_distance(a: int, b: int) -> int:
@@ -95,4 +118,5 @@ def word_count(text: str) -> int:
     """Number of unicode ``\\w+`` tokens in ``text``."""
     if not text:
         return 0
-    return len(_WORD_RE.findall(text))
+    known = _tokens(text)[2]
+    return len(_WORD_RE.findall(text)) if known is None else known

@@ -1,7 +1,8 @@
 """Language: ``normalise_language`` for declared tags, ``detect_language`` for text.
 
 Pure Python (no Beam import). Both return ISO 639-1 codes. The py3langid model is
-built lazily, once per process, by a cached getter -- never at import time.
+built lazily, once per process, by a cached getter -- never at import time -- as a
+``langid_fast.FastLanguageIdentifier`` (py3langid's scores, computed with numpy).
 """
 import functools
 import re
@@ -52,9 +53,11 @@ _LANG_SPLIT_RE = re.compile(r"[-_,;\s]")
 @functools.lru_cache(maxsize=1)
 def _language_identifier():
     """The py3langid model with normalised probabilities (loaded once per process)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_FILE
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from transforms.langid_fast import FastLanguageIdentifier
+
+    return FastLanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def normalise_language(value: Optional[str]) -> Optional[str]:
