@@ -20,7 +20,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentP
 from apache_beam.transforms import combiners
 
 from pipelines.config import ConfigError, build_settings, read_config_file
-from pipelines.options import IngestOptions, unknown_flags, with_local_defaults
+from pipelines.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
 from pipelines.progress import Progress, run_pipeline
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA
@@ -204,13 +204,7 @@ class _OptionParser(_BeamArgumentParser):
 
 def check_beam_options(argv) -> None:
     """Fail with one line when a Beam option's value is malformed (``--direct_num_workers abc``)."""
-    parser = _OptionParser(allow_abbrev=False)
-    seen = {}
-    for cls in PipelineOptions.__subclasses__():
-        seen.setdefault(str(cls), cls)
-    for cls in seen.values():
-        cls._add_argparse_args(parser)  # pylint: disable=protected-access
-    parser.parse_known_args(list(argv))
+    options_parser(_OptionParser).parse_known_args(list(argv))
 
 
 def new_pipeline(options) -> beam.Pipeline:

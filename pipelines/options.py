@@ -25,15 +25,20 @@ class IngestOptions(PipelineOptions):
                             help="run id; re-using one replaces that run's files")
 
 
-def unknown_flags(argv) -> list:
-    """Arguments that neither newsbeam nor any Beam options class understands."""
-    parser = _BeamArgumentParser(allow_abbrev=False)
+def options_parser(parser_class=_BeamArgumentParser):
+    """A parser that knows every flag of every loaded PipelineOptions class (Beam's and ours)."""
+    parser = parser_class(allow_abbrev=False)
     seen = {}
     for cls in PipelineOptions.__subclasses__():
         seen.setdefault(str(cls), cls)
     for cls in seen.values():
         cls._add_argparse_args(parser)  # pylint: disable=protected-access
-    _, unknown = parser.parse_known_args(list(argv))
+    return parser
+
+
+def unknown_flags(argv) -> list:
+    """Arguments that neither newsbeam nor any Beam options class understands."""
+    _, unknown = options_parser().parse_known_args(list(argv))
     return unknown
 
 
