@@ -3,7 +3,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from tests.conftest import read_manifest, run_cli
 

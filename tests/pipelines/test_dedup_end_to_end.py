@@ -5,7 +5,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from tests.conftest import read_manifest, run_cli
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedup"
 MULTI_PROCESS = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
