@@ -1,4 +1,5 @@
-"""Bylines in a page's markup: ``rel=author`` links, ``itemprop=author`` and author/byline elements.
+"""Bylines in a page's markup: ``rel=author`` links, ``itemprop=author``, author/byline elements and
+"By" / "Written by" labels followed by a name.
 
 Pure function over an lxml tree (no Beam); returns candidate strings for
 ``metadata.split_authors`` and never raises.
@@ -8,7 +9,7 @@ from typing import List
 
 from lxml import etree
 
-__all__ = ["byline_authors", "clean_author_names"]
+__all__ = ["byline_authors", "labelled_byline_authors", "clean_author_names", "without_site"]
 
 MAX_BYLINE_CHARS = 80
 MAX_BYLINE_WORDS = 8
@@ -32,6 +33,12 @@ _TRAILER = re.compile(r"\s+(?:last\s+)?(?:updated|published|posted|modified|on)\
 _MONTH_OR_ROLE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$"
                             r"|^(?:author|authors|admin|administrator|editor|staff|guest|team|unknown|anonymous)$",
                             re.IGNORECASE)
+_IN_NAVIGATION = etree.XPath("ancestor::*[self::nav or contains(@class, 'menu') or contains(@class, 'nav')]")
+_TEXT_NODES = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+_BY_LABEL = re.compile(r"^(?:(?:written|posted|article|authored|reported|words|story|text)\s+)?by\b\s*:?\s*(.*)$",
+                       re.IGNORECASE)
+_NAME_END = re.compile(r"\s+(?:at|on|in|for|[|·•,–—-])\s.*$|\s*[|·•]\s*$", re.IGNORECASE)
+MAX_LABELLED_TEXT_NODES = 20_000
 _HANDLE = re.compile(r"^[a-z0-9]+(?:[._][a-z0-9]+)*$")
 _NOT_A_NAME = re.compile(r"\d|@|https?:|\b(?:min(?:ute)?s? read|updated|published|share|follow)\b", re.IGNORECASE)
 
@@ -45,6 +52,30 @@ def byline_authors(tree) -> List[str]:
         if _looks_like_names(text):
             return [text]
     return []
+
+
+def labelled_byline_authors(tree) -> List[str]:
+    """The name after the first "By" / "Written by" label in the page's text; [] when none.
+
+    The name is the rest of the label's text ("Posted by Jane Doe at 10:00" gives "Jane Doe")
+    or, when the label stands alone ("<span>By</span> <a>Jane Doe</a>"), the next text.
+    """
+    texts = [t for t in _TEXT_NODES(tree)[:MAX_LABELLED_TEXT_NODES] if t.strip()]
+    for index, text in enumerate(texts):
+        match = _BY_LABEL.match(" ".join(text.split()))
+        parent = text.getparent()
+        if not match or len(text) > MAX_BYLINE_CHARS or _SKIP_ANCESTOR(parent) or _IN_NAVIGATION(parent):
+            continue
+        rest = match.group(1) or (" ".join(texts[index + 1].split()) if index + 1 < len(texts) else "")
+        name = _NAME_END.sub("", rest).strip(" ,;|·-")
+        if _looks_like_names(name) and _capitalised(name):
+            return [name]
+    return []
+
+
+def _capitalised(text: str) -> bool:
+    """The first letter is upper case (a name, not "by submitting this form")."""
+    return next((c for c in text if c.isalpha()), "a").isupper()
 
 
 def _looks_like_names(text: str) -> bool:
@@ -61,3 +92,15 @@ def clean_author_names(names) -> tuple:
         if name and not _MONTH_OR_ROLE.match(name) and not _HANDLE.match(name) and any(c.isalpha() for c in name):
             cleaned.append(name)
     return tuple(dict.fromkeys(cleaned))
+
+
+def without_site(names: tuple, site_names) -> tuple:
+    """``names`` without the site or publisher named as a co-author, unless it is the only name."""
+    sites = [_letters(site) for site in site_names if site and _letters(site)]
+    kept = tuple(name for name in names if not any(_letters(name) and _letters(name) in site for site in sites))
+    return kept or names
+
+
+def _letters(text: str) -> str:
+    words = re.findall(r"\w+", text.casefold())
+    return "".join(w for w in words if w != "the")

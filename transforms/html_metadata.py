@@ -14,7 +14,9 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 
 from lxml import etree
 
-from transforms.html_bylines import byline_authors, clean_author_names
+from transforms.html_bylines import (
+    byline_authors, clean_author_names, labelled_byline_authors, without_site,
+)
 from transforms.html_titles import choose_title
 from transforms.metadata import split_authors
 
@@ -43,6 +45,12 @@ _META_AUTHORS = etree.XPath(
     "or @name='dc.creator' or @name='DC.creator' or @name='parsely-author' or @name='sailthru.author' "
     "or @name='byl']/@content"
 )
+# Twitter card label/data pairs: <meta name="twitter:label1" content="Written by"> + twitter:data1
+_LABELLED_DATA = etree.XPath(
+    "//meta[starts-with(@name, 'twitter:label') and (translate(@content, 'WRITENBYAUTHO', 'writenbyautho') = 'written by'"
+    " or translate(@content, 'WRITENBYAUTHO', 'writenbyautho') = 'author')]"
+    "/following-sibling::meta[starts-with(@name, 'twitter:data')][1]/@content"
+)
 _META_PUBLISHED = etree.XPath(
     "//meta[@property='article:published_time' or @name='article:published_time' "
     "or @property='og:published_time' or @name='pubdate' or @name='publishdate' or @name='publish-date' "
@@ -59,6 +67,7 @@ _META_MODIFIED = etree.XPath(
     "//meta[@property='article:modified_time' or @property='og:updated_time' "
     "or @itemprop='dateModified']/@content"
 )
+_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL_LIKE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
 _BAD_JSON_ESCAPES = re.compile(r"[\x00-\x1f]")
 
@@ -79,16 +88,16 @@ def page_metadata(tree) -> PageMetadata:
     """Title, authors, dates and site name declared by the page ``tree`` (an lxml HTML tree)."""
     article, page = _json_ld_article(tree)
     site_name = _first(_strings(_SITE_NAMES(tree)) + _publisher_names(article, page))
-    people, organisations = _authors(tree, article)
+    people, organisations = _authors(tree, article, _strings([site_name]) + _publisher_names(article, page))
     meta_titles = _strings([_json_str(article.get("headline")), _json_str(page.get("name"))])
     meta_titles += _strings(_META_TITLES(tree)) + _strings(_TITLE(tree)[:1])
     return PageMetadata(
         title=choose_title(_h1_texts(tree), meta_titles, _strings([site_name])),
         authors=people,
         organisations=organisations,
-        published=_first(_strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])
-                         + _strings(_META_PUBLISHED(tree)) + _strings(_ITEMPROP_PUBLISHED(tree))
-                         + _strings(_TIME_PUBLISHED(tree))),
+        published=_first_dated(_strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])
+                               + _strings(_META_PUBLISHED(tree)) + _strings(_ITEMPROP_PUBLISHED(tree))
+                               + _strings(_TIME_PUBLISHED(tree))),
         updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(_META_MODIFIED(tree))),
         site_name=site_name,
     )
@@ -99,14 +108,27 @@ def page_metadata(tree) -> PageMetadata:
 
 def _json_ld_article(tree) -> Tuple[dict, dict]:
     """(the first article-typed JSON-LD object, the first web-page-typed one); {} when absent."""
-    article, page = {}, {}
+    article, page, by_id = {}, {}, {}
     for item in _json_ld_items(tree):
         types = _types(item)
+        if isinstance(item.get("@id"), str):
+            by_id.setdefault(item["@id"], item)
         if not article and types & ARTICLE_TYPES:
             article = item
         elif not page and types & PAGE_TYPES:
             page = item
+    if article.get("author"):
+        article = {**article, "author": _resolve_refs(article["author"], by_id)}
     return article, page
+
+
+def _resolve_refs(value, by_id: dict):
+    """``value`` with bare references (``{"@id": ...}`` without a name) replaced by the objects they name."""
+    if isinstance(value, list):
+        return [_resolve_refs(item, by_id) for item in value]
+    if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
+        return by_id.get(value["@id"], value)
+    return value
 
 
 def _json_ld_items(tree) -> Iterator[dict]:
@@ -175,18 +197,22 @@ def _json_ld_authors(article: dict) -> Tuple[List[str], List[str]]:
 # --------------------------------------------------------------------------- markup
 
 
-def _authors(tree, article: dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-    """(people, organisations): people by JSON-LD, then author meta tags, then bylines in the markup."""
+def _authors(tree, article: dict, site_names: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(people, organisations): people by JSON-LD, then author meta tags, then bylines in the markup.
+
+    The site named as a co-author ("Jane Doe, The Gazette") is dropped.
+    """
     people, organisations = _json_ld_authors(article)
-    for candidates in (people, _meta_authors(tree), byline_authors(tree)):
-        names = clean_author_names(split_authors(candidates))
+    for candidates in (people, _meta_authors(tree), byline_authors(tree), labelled_byline_authors(tree)):
+        names = without_site(clean_author_names(split_authors(candidates)), site_names)
         if names:
             return names, ()
     return (), clean_author_names(split_authors(organisations))
 
 
 def _meta_authors(tree) -> List[str]:
-    return [value for value in _strings(_META_AUTHORS(tree)) if not _URL_LIKE.search(value)][:1]
+    values = _strings(_META_AUTHORS(tree)) + _strings(_LABELLED_DATA(tree))
+    return [value for value in values if not _URL_LIKE.search(value)][:1]
 
 
 def _h1_texts(tree) -> List[str]:
@@ -197,6 +223,11 @@ def _strings(values: Iterable) -> List[str]:
     """Non-empty, whitespace-collapsed strings, in order."""
     cleaned = (" ".join(v.split()) for v in values if isinstance(v, str))
     return [v for v in cleaned if v]
+
+
+def _first_dated(values: List[str]) -> Optional[str]:
+    """The first date with a four-digit year ("2024-10-08" before an ambiguous "01/07/16"), else the first."""
+    return _first([v for v in values if _FOUR_DIGIT_YEAR.search(v)] or values)
 
 
 def _first(values: List[str]) -> Optional[str]:

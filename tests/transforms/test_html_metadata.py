@@ -2,7 +2,7 @@
 import lxml.html
 import pytest
 
-from transforms.html_bylines import byline_authors, clean_author_names
+from transforms.html_bylines import byline_authors, clean_author_names, labelled_byline_authors, without_site
 from transforms.html_metadata import page_metadata
 from transforms.html_titles import choose_title, strip_site_suffix
 
@@ -106,3 +106,106 @@ def test_byline_authors_skips_comment_sections():
 ])
 def test_clean_author_names(names, expected):
     assert clean_author_names(names) == expected
+
+
+# --------------------------------------------------------------------------- labelled bylines, meta pairs, JSON-LD refs
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("<div><span>By</span> <a href='/u/jd'>Jane Doe</a></div>", ["Jane Doe"]),  # label alone: the next text
+    ("<div><small>WRITTEN BY</small><p><a>Kim Lee</a></p></div>", ["Kim Lee"]),
+    ("<h2>Article by</h2><div>Matti Virtanen</div>", ["Matti Virtanen"]),
+    ("<span class='posted'>Posted by Jane Doe at 10:15 AM</span>", ["Jane Doe"]),  # the rest of the label's text
+    ("<h3>Written by Sam Kim</h3>", ["Sam Kim"]),
+    ("<nav><a>By Topic</a></nav><ul class='sub-menu'><li>By Company Size</li></ul>", []),  # navigation
+    ("<p>By submitting this form, you agree to our terms.</p>", []),  # not a capitalised name
+    ("<div class='comments'><span>By</span> <b>Troll Person</b></div>", []),
+    ("<p>Stood by the river.</p>", []),
+])
+def test_labelled_byline_authors(body, expected):
+    assert labelled_byline_authors(_tree(f"<html><body>{body}</body></html>")) == expected
+
+
+def test_labelled_byline_is_the_last_markup_resort():
+    page = ('<html><body><p class="byline">Ana Ruiz</p><span>By</span> <a>Someone Else</a></body></html>')
+    assert page_metadata(_tree(page)).authors == ("Ana Ruiz",)
+    assert page_metadata(_tree("<html><body><span>By</span> <a>Someone Else</a></body></html>")).authors == (
+        "Someone Else",)
+
+
+def test_twitter_written_by_label_names_the_author():
+    page = ('<html><head><meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Nia Park">'
+            '<meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="4 minutes">'
+            '</head><body></body></html>')
+    assert page_metadata(_tree(page)).authors == ("Nia Park",)
+
+
+def test_reading_time_label_is_not_an_author():
+    page = ('<html><head><meta name="twitter:label1" content="Est. reading time">'
+            '<meta name="twitter:data1" content="4 minutes"></head><body></body></html>')
+    assert page_metadata(_tree(page)).authors == ()
+
+
+def test_json_ld_author_reference_is_resolved_in_the_graph():
+    page = ('<html><head><script type="application/ld+json">{"@graph": ['
+            '{"@type": "BlogPosting", "headline": "H", "author": {"@id": "https://x.test/#/person/1"}},'
+            '{"@type": "Person", "@id": "https://x.test/#/person/1", "name": "Chris Dupont"}]}</script>'
+            '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Other Name">'
+            '</head><body></body></html>')
+    assert page_metadata(_tree(page)).authors == ("Chris Dupont",)
+
+
+def test_site_named_as_co_author_is_dropped():
+    assert without_site(("Lena Ortiz", "The Harbour Courier"), ["Bayside Harbour Courier"]) == ("Lena Ortiz",)
+    assert without_site(("ACME Travel Editor", "KTL"), ["ACME"]) == ("ACME Travel Editor", "KTL")  # contains the site
+    assert without_site(("Shed Weekly",), ["Shed Weekly"]) == ("Shed Weekly",)  # the only name is kept
+    page = ('<html><head><meta property="og:site_name" content="Springfield Gazette"><script type="application/ld+json">'
+            '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Jo Bloggs, The Gazette"}}</script>'
+            '</head><body></body></html>')
+    assert page_metadata(_tree(page)).authors == ("Jo Bloggs",)
+
+
+def test_published_prefers_a_four_digit_year():
+    page = ('<html><head><meta name="date" content="01/07/16">'
+            '<meta name="dc.date" content="2024-10-08T00:00:00-04:00"></head><body></body></html>')
+    assert page_metadata(_tree(page)).published == "2024-10-08T00:00:00-04:00"
+    page = '<html><head><meta name="date" content="01/07/16"></head><body></body></html>'
+    assert page_metadata(_tree(page)).published == "01/07/16"
+
+
+# --------------------------------------------------------------------------- titles
+
+
+@pytest.mark.parametrize("h1s, declared, sites, expected", [
+    # a short h1 that is only part of a long title (the blog's name) is not the headline ...
+    (["Engora Data Blog"], ["Small adventures with models", "Engora Data Blog: Small adventures with models"], [],
+     "Small adventures with models"),
+    (["Discord"], ["How we pwned Discord and others through a supply-chain attack"], [],
+     "How we pwned Discord and others through a supply-chain attack"),
+    # ... unless it is a whole " | " segment of it
+    (["Climate Change"], ["Climate Change | Economic Research Service"], ["ERS"], "Climate Change"),
+    # an h1 carrying a dateline or "Posted on" line
+    (["Dec 18 2025 Preparing a transition"], ["Preparing a transition"], [], "Preparing a transition"),
+    (["Top Strategies to Optimize Posted on July 1, 2024 by jo"], ["Top Strategies to Optimize"], [],
+     "Top Strategies to Optimize"),
+    (["2025 Price Guide & Rate Comparison"], ["Price Guide & Rate Comparison"], [], "2025 Price Guide & Rate Comparison"),
+    # a shortened h1 continued by the declared title; an h1 ending in punctuation is complete
+    (["Best Travel Insurance for Seniors"], ["Best Travel Insurance for Seniors in 2025"], [],
+     "Best Travel Insurance for Seniors in 2025"),
+    (["What is Mesh WiFi?"], ["What Is Mesh WiFi? Our 2026 Exclusive Guide"], [], "What is Mesh WiFi?"),
+    (["Best Camping Hammocks"], ["Best Camping Hammocks, Tested & Reviewed"], [], "Best Camping Hammocks"),
+    # an h1 with a one-word section label
+    (["Blog: Best Agencies in 2025 (Ranked)"], ["Best Agencies in 2025 (Ranked) | Acme"], ["Acme"],
+     "Best Agencies in 2025 (Ranked)"),
+    (["From Engagement to I Do: A Wedding Timeline"], ["A Wedding Timeline"], [], "From Engagement to I Do: A Wedding Timeline"),
+    # an h1 with characters lost to encoding
+    (["Basics Of Event Planning? Beginner? Guide"], ["Basics Of Event Planning: Beginner's Guide"], [],
+     "Basics Of Event Planning: Beginner's Guide"),
+    (["Is it worth it? Yes"], ["Is it worth it? Yes"], [], "Is it worth it? Yes"),
+])
+def test_choose_title_between_h1_and_declared(h1s, declared, sites, expected):
+    assert choose_title(h1s, declared, sites) == expected
+
+
+def test_site_suffix_given_as_initials():
+    assert strip_site_suffix("2025 Top 100 Companies | WFA", ["World Future Awards"]) == "2025 Top 100 Companies"
