@@ -16,10 +16,14 @@ Topics: footers), then, in this one invocation:
 
 Each is timed wall-clock from start to exit, and its process tree's resident memory is
 polled (``benchmarks/process_tree.py``). Prints docs/s, MB/s of JSONL input, peak RSS,
-the ratios against the targets, and a per-stage profile of newsbeam's functions
+CPU time per document (the whole process tree) and the machine's highest 1-minute load
+average during each run (``load``: other tenants of a shared machine slow the two-worker
+runs more than the single-process loop), the ratios against the targets, and a per-stage
+profile of newsbeam's functions
 (``benchmarks/stage_profile.py``). ``--scaling`` instead runs ``newsbeam run`` on 10k,
-40k and 160k documents (``--scaling-docs``) and prints how peak RSS grows. Needs ``pip install -e ".[bench]"``
-for datatrove (skipped with a note when it is missing). Linux (reads /proc).
+40k and 160k documents (``--scaling-docs``) and prints how peak RSS grows. Needs
+``pip install -e ".[bench]"`` for datatrove (skipped with a note when it is missing).
+Linux (reads /proc).
 """
 import argparse
 import glob
@@ -83,15 +87,18 @@ def run_engine(engine: str, corpus: str, out: str) -> dict:
 def _row(name: str, docs: int, size: int, measured: Measured, note: str = "") -> dict:
     seconds = measured.seconds
     return {"name": name, "docs": docs, "seconds": seconds, "docs_s": docs / seconds, "mb_s": size / MB / seconds,
-            "peak_gb": measured.peak_tree_bytes / 1e9, "processes": measured.peak_processes, "note": note}
+            "peak_gb": measured.peak_tree_bytes / 1e9, "processes": measured.peak_processes,
+            "cpu_ms": measured.cpu_seconds * 1000 / docs, "load": measured.max_load, "note": note}
 
 
 def results_table(rows) -> str:
-    lines = ["| run | docs | wall s | docs/s | MB/s | peak RSS (process tree) | processes | note |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| run | docs | wall s | docs/s | MB/s | peak RSS (process tree) | processes | CPU ms/doc "
+             "| load | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         lines.append(f"| {r['name']} | {r['docs']:,} | {r['seconds']:.1f} | {r['docs_s']:,.0f} | {r['mb_s']:.2f} "
-                     f"| {r['peak_gb']:.2f} GB | {r['processes']} | {r['note']} |")
+                     f"| {r['peak_gb']:.2f} GB | {r['processes']} | {r['cpu_ms']:.2f} | {r['load']:.1f} "
+                     f"| {r['note']} |")
     return "\n".join(lines)
 
 
@@ -105,6 +112,8 @@ def targets_table(newsbeam: dict, bare: dict, datatrove: Optional[dict]) -> str:
         lines.append(f"| newsbeam >= datatrove (2 workers) docs/s | {vs_dt:.2f}x | {'yes' if vs_dt >= 1 else 'no'} |")
     lines.append(f"| peak RSS < {TARGET_PEAK_GB} GB at {newsbeam['docs']:,} docs | {newsbeam['peak_gb']:.2f} GB "
                  f"| {'yes' if newsbeam['peak_gb'] < TARGET_PEAK_GB else 'no'} |")
+    lines.append(f"| (for reading the above) CPU per document, newsbeam run / bare loop "
+                 f"| {newsbeam['cpu_ms'] / bare['cpu_ms']:.2f}x | |")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentP
 from apache_beam.transforms import combiners
 
 from pipelines.config import ConfigError, build_settings, read_config_file
+from pipelines.malloc_arenas import limit_malloc_arenas
 from pipelines.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
 from pipelines.progress import Progress, run_pipeline
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
@@ -33,6 +34,7 @@ from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
+from transforms.staged_rows import FilterStagedRows, StageRows
 from transforms.deduplicate import DUPLICATES, DeduplicateArticles
 from transforms.history import ReadHistory, history_files
 from transforms.feed_state import feed_requests, read_feed_state
@@ -98,10 +100,10 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
     return records, rejected, counts, _flatten(validators, "AllValidators", pipeline)
 
 
-def complete_from_pages(documents, settings, counts):
-    """Short feed entries completed from their linked pages (when configured)."""
+def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
+    """Short feed entries completed from their linked pages (when configured and feeds are read)."""
     fetch = settings.fetch
-    if fetch.articles == "never":
+    if fetch.articles == "never" or not feeds_fetched:
         return documents
     pages = documents | "LinkedPages" >> FetchLinkedPages(fetch_policy(fetch), fetch.articles,
                                                          fetch.article_min_words)
@@ -126,11 +128,13 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     article_spec, rejected_spec = partition_specs(settings, ctx.run_id, tmp)
     records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests)
     extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
-    documents = complete_from_pages(extracted.documents, settings, counts)
+    documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
-    articles = deduplicate(cleaned.articles, pipeline, settings, history_paths, counts)
+    # Rows wait in temp Parquet; deduplication moves only their keys (transforms/staged_rows.py).
+    keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), ARTICLE_SCHEMA)
+    kept = deduplicate(keys, pipeline, settings, history_paths, counts)
     rejected = _flatten((read_rejected, extracted[REJECTED], cleaned[REJECTED]), "AllRejected")
-    files = _flatten((articles | "WriteArticles" >> WriteParquetPartitions(article_spec),
+    files = _flatten((kept | "WriteArticles" >> FilterStagedRows(article_spec),
                       rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec)), "AllFiles")
     reasons = rejected | "RejectReasons" >> CountRejectsByReason()
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
@@ -182,6 +186,8 @@ def run(argv, progress: Optional[Progress] = None, annotations: Optional[dict] =
     ctx = new_run_context(settings)
     requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
     runner = describe_runner(options)
+    if "mode" in runner:  # a local DirectRunner: its workers start from this process
+        limit_malloc_arenas()
     _LOGGER.info("run %s: reading %d input globs and %d feeds into %s", ctx.run_id, len(inputs), len(requests),
                  settings.output)
     header = {**run_header(settings, ctx, inputs), "runner": runner, **(annotations or {})}

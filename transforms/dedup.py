@@ -8,27 +8,44 @@ found with simhash: two fingerprints within ``threshold`` bits of each other
 agree exactly on at least one of ``threshold + 1`` bands (pigeonhole), so only
 articles sharing a band bucket are ever compared.
 """
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, List, Sequence, Tuple
 
 from transforms.fingerprints import hamming_distance
 
-_LATEST = datetime.max.replace(tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+LATEST = (1 << 63) - 1  # the instant of a missing date: after every real one
 _MASK64 = (1 << 64) - 1
-_RICH_FIELDS = ("url", "title", "authors", "published_at", "language", "topics", "summary")
+RICH_FIELDS = ("url", "title", "authors", "published_at", "language", "topics", "summary")
 
 HISTORY = 0  # copies already in the dataset come before anything in this run
 CURRENT = 1
 
 
+def instant(value) -> int:
+    """Microseconds since the epoch of a date (a datetime, naive meaning UTC, or already such an int).
+
+    Deduplication compares and shuffles dates as ints: Beam encodes ints natively, while a
+    datetime is pickled each time it crosses a stage. A missing date is LATEST."""
+    if value is None:
+        return LATEST
+    if isinstance(value, int):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return (value - _EPOCH) // _MICROSECOND
+
+
 def richness(row: dict) -> int:
-    """How many descriptive fields a row fills."""
-    return sum(1 for field in _RICH_FIELDS if row.get(field))
+    """How many descriptive fields a row fills (a date counts when present, whatever its value)."""
+    dated = row.get("published_at") is not None
+    return dated + sum(1 for field in RICH_FIELDS if field != "published_at" and row.get(field))
 
 
 def winner_key(row: dict) -> tuple:
     """Sort key: the smallest key is the copy that is kept."""
-    return (row.get("published_at") or _LATEST, -richness(row), row["id"], row.get("source_uri") or "")
+    return (instant(row.get("published_at")), -richness(row), row["id"], row.get("source_uri") or "")
 
 
 def pick_winner(rows: Iterable[dict]) -> Tuple[dict, List[dict]]:
@@ -47,7 +64,7 @@ def band_buckets(simhash: int, threshold: int) -> List[Tuple[int, int]]:
 
 def order_key(origin: int, published_at, article_id: str) -> tuple:
     """Earlier means: already in the dataset, then published earlier, then smaller id."""
-    return (origin, published_at or _LATEST, article_id)
+    return (origin, instant(published_at), article_id)
 
 
 def near_links(members: Sequence[tuple], threshold: int) -> List[Tuple[str, tuple]]:

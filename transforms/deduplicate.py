@@ -4,6 +4,11 @@ near-duplicates linked to their earliest copy (``duplicate_of``).
 Every dropped copy leaves a reason on the ``duplicates`` output, so the run
 manifest can count it: ``duplicate_id`` / ``duplicate_content`` (within the
 run), ``seen_id`` / ``seen_content`` (already in the dataset).
+
+Two groupings decide the exact copies: by ``id``, then by ``content_hash``, each joined
+with the history's keys. In a group the winner (``dedup.pick_winner``) stays, the other
+copies count as ``duplicate_*``, and the winner itself is dropped as ``seen_*`` when the
+dataset already holds that key. Near-duplicates are linked among what is left.
 """
 import apache_beam as beam
 from apache_beam import pvalue
@@ -15,41 +20,34 @@ __all__ = ["DeduplicateArticles", "DUPLICATES"]
 DUPLICATES = "duplicates"
 
 
-class _KeepWinnerFn(beam.DoFn):
-    def __init__(self, reason):
-        self._reason = reason
+class _KeepNewWinnerFn(beam.DoFn):
+    """One group of copies sharing a key: the winner stays unless history has the key."""
 
-    def process(self, keyed):
-        winner, losers = pick_winner(keyed[1])
-        yield winner
-        for _ in losers:
-            yield pvalue.TaggedOutput(DUPLICATES, self._reason)
-
-
-class _DropSeenFn(beam.DoFn):
-    def __init__(self, reason):
-        self._reason = reason
+    def __init__(self, duplicate_reason, seen_reason):
+        self._duplicate, self._seen = duplicate_reason, seen_reason
 
     def process(self, keyed):
         grouped = keyed[1]
-        seen = bool(list(grouped["history"]))
-        for row in grouped["current"]:
-            yield pvalue.TaggedOutput(DUPLICATES, self._reason) if seen else row
+        current = list(grouped["current"])
+        if not current:
+            return
+        winner, losers = pick_winner(current)
+        for _ in losers:
+            yield pvalue.TaggedOutput(DUPLICATES, self._duplicate)
+        if any(True for _ in grouped["history"]):
+            yield pvalue.TaggedOutput(DUPLICATES, self._seen)
+        else:
+            yield winner
 
 
-def _keep_one_per(rows, field, reason):
-    return (rows
-            | f"KeyBy_{field}" >> beam.Map(lambda r, f=field: (r[f], r))
-            | f"GroupBy_{field}" >> beam.GroupByKey()
-            | f"KeepOne_{field}" >> beam.ParDo(_KeepWinnerFn(reason)).with_outputs(DUPLICATES, main="rows"))
-
-
-def _drop_seen(rows, history, field, reason):
+def _keep_new_one_per(rows, history, field, duplicate_reason, seen_reason):
+    """One row per ``field`` value (``duplicate_reason`` for the others), none when history has it."""
     current = rows | f"Current_{field}" >> beam.Map(lambda r, f=field: (r[f], r))
     seen = history | f"Seen_{field}" >> beam.Map(lambda h, f=field: (h[f], None))
     return ({"current": current, "history": seen}
             | f"Join_{field}" >> beam.CoGroupByKey()
-            | f"DropSeen_{field}" >> beam.ParDo(_DropSeenFn(reason)).with_outputs(DUPLICATES, main="rows"))
+            | f"KeepNew_{field}" >> beam.ParDo(_KeepNewWinnerFn(duplicate_reason, seen_reason))
+            .with_outputs(DUPLICATES, main="rows"))
 
 
 def _members(row, origin, threshold, min_words):
@@ -96,13 +94,11 @@ class DeduplicateArticles(beam.PTransform):
 
     def expand(self, inputs):
         rows, history = inputs
-        by_id = _keep_one_per(rows, "id", "duplicate_id")
-        by_hash = _keep_one_per(by_id.rows, "content_hash", "duplicate_content")
-        new_ids = _drop_seen(by_hash.rows, history, "id", "seen_id")
-        new = _drop_seen(new_ids.rows, history, "content_hash", "seen_content")
-        kept = new.rows
+        by_id = _keep_new_one_per(rows, history, "id", "duplicate_id", "seen_id")
+        by_hash = _keep_new_one_per(by_id.rows, history, "content_hash", "duplicate_content", "seen_content")
+        kept = by_hash.rows
         if self._threshold > 0:
             kept = (kept, history) | "LinkNearDuplicates" >> _LinkNearDuplicates(self._threshold, self._min_words)
-        duplicates = ((by_id[DUPLICATES], by_hash[DUPLICATES], new_ids[DUPLICATES], new[DUPLICATES])
+        duplicates = ((by_id[DUPLICATES], by_hash[DUPLICATES])
                       | "AllDuplicates" >> beam.Flatten())
         return {"articles": kept, DUPLICATES: duplicates}

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.dedup import instant
 from transforms.layout import ARTICLES, is_run_file, join
 
 __all__ = ["HISTORY_COLUMNS", "history_files", "read_history_file", "ReadHistory"]
@@ -35,9 +36,13 @@ def history_files(output: str, run_id: str, cutoff: date) -> List[str]:
 
 
 def read_history_file(path: str) -> List[dict]:
-    """The deduplication columns of one committed article file."""
+    """The deduplication columns of one committed article file (``published_at`` as ``dedup.instant``)."""
     with FileSystems.open(path) as handle:
-        return pq.ParquetFile(handle).read(columns=HISTORY_COLUMNS).to_pylist()
+        rows = pq.ParquetFile(handle).read(columns=HISTORY_COLUMNS).to_pylist()
+    for row in rows:
+        if row["published_at"] is not None:
+            row["published_at"] = instant(row["published_at"])
+    return rows
 
 
 class ReadHistory(beam.PTransform):

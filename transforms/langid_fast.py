@@ -8,8 +8,9 @@ and scores with a float16 table that numpy casts to float32 on every call. Here:
   older than its deepest state), then *checked* with one more vectorised step
   (``state[i] == next(state[i-1], byte[i])`` for every ``i``), which proves it is the
   sequence the loop would produce; a text that fails the check takes py3langid's loop;
-* the table is cast to float32 once per process, so each call is a gather plus the same
-  float32 matrix product numpy ran before (the result is bit-for-bit the same).
+* the table is cast to float32 once per process (and kept instead of the float16 one), so
+  each call is a gather plus the same float32 matrix product numpy ran before, on the same
+  values (the result is bit-for-bit the same).
 
 Features are counted, and listed in first-seen order as py3langid's ``Counter`` lists
 them (so the product sums in the same order), with ``ufunc.at`` on per-thread scratch
@@ -38,6 +39,9 @@ class FastLanguageIdentifier(LanguageIdentifier):
         self._output_np = np.asarray(self.tk_output, dtype=np.int64)
         self._ptc32 = np.asarray(self.nb_ptc, dtype=np.float32)
         self._scratch = threading.local()  # Beam may run bundles on several threads of a worker
+        if hasattr(self, "_full_model"):  # keep one copy of the table, not a float16 one beside it
+            self.nb_ptc = self._ptc32
+            self._full_model = (self._ptc32, *self._full_model[1:])
 
     def set_languages(self, langs=None):
         super().set_languages(langs)

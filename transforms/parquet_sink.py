@@ -32,8 +32,8 @@ from apache_beam.utils.windowed_value import WindowedValue
 from schemas import file_schema
 from transforms.layout import SHARD_CHARS, join, part_file_name, partition_dir, partition_values
 
-__all__ = ["PartitionSpec", "PartitionWriter", "RowBuffer", "WriteParquetPartitions", "write_parquet",
-           "parquet_options"]
+__all__ = ["PartitionSpec", "PartitionWriter", "RowBuffer", "WriteParquetPartitions", "WritePartitionsFn",
+           "write_parquet", "parquet_options"]
 
 MIB = 1 << 20
 # Columns with few distinct values: dictionary pages make them small and fast to filter.
@@ -232,7 +232,9 @@ class PartitionWriter:
         return part.close(self._spec.kind)
 
 
-class _WritePartitionsFn(beam.DoFn):
+class WritePartitionsFn(beam.DoFn):
+    """Rows -> descriptions of the files closed (one PartitionWriter per bundle)."""
+
     def __init__(self, spec: PartitionSpec):
         self._spec = spec
         self._schema: Optional[pa.Schema] = None
@@ -262,4 +264,4 @@ class WriteParquetPartitions(beam.PTransform):
         self._spec = spec
 
     def expand(self, rows):
-        return rows | "WriteFiles" >> beam.ParDo(_WritePartitionsFn(self._spec))
+        return rows | "WriteFiles" >> beam.ParDo(WritePartitionsFn(self._spec))

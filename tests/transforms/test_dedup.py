@@ -6,7 +6,8 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.dedup import CURRENT, HISTORY, band_buckets, near_links, order_key, pick_winner
+from transforms.dedup import (CURRENT, HISTORY, LATEST, band_buckets, instant, near_links, order_key, pick_winner,
+                             richness)
 from transforms.deduplicate import DUPLICATES, DeduplicateArticles
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -66,3 +67,12 @@ def test_short_texts_are_never_linked():
     with TestPipeline() as p:
         out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create([])) | DeduplicateArticles(3, 50)
         assert_that(out["articles"] | beam.Map(lambda r: r["duplicate_of"]), equal_to([None, None]))
+
+
+def test_instants_are_integer_microseconds_in_date_order():
+    assert instant(datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc)) == 1_000_000
+    assert instant(datetime(2024, 1, 1)) == instant(T0)  # naive means UTC
+    assert instant(instant(T1)) == instant(T1) and instant(None) == LATEST
+    assert instant(T0) < instant(T1) < instant(None)
+    epoch = row("e", "h", published=datetime(1970, 1, 1, tzinfo=timezone.utc))
+    assert richness(epoch) == richness(dict(epoch, published_at=instant(epoch["published_at"]))) == 1

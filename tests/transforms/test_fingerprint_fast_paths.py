@@ -5,7 +5,8 @@ import re
 import unicodedata
 
 from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-from transforms import fingerprints as fp
+from transforms import fingerprints as fp, shingle_hash
+from transforms.shingle_hash import BASE
 
 WORD = re.compile(r"\w+")
 
@@ -14,17 +15,37 @@ def reference_normalised(text: str) -> str:
     return " ".join(WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
+M64 = (1 << 64) - 1
+
+
+def blake64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def splitmix_finaliser(value: int) -> int:
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & M64
+    return value ^ (value >> 31)
+
+
+def polynomial64(data: bytes) -> int:
+    return sum(byte * pow(BASE, j, 1 << 64) for j, byte in enumerate(data)) & M64
+
+
 def reference_simhash(text: str) -> int:
+    """The documented definition, in plain integers."""
     words = reference_normalised(text).encode("utf-8").split()
     if not words:
         return 0
-    shingles = [b" ".join(words)] if len(words) < 3 else [b" ".join(w) for w in zip(words, words[1:], words[2:])]
+    if len(words) < 3:
+        features = [blake64(b" ".join(words))]
+    else:
+        features = [splitmix_finaliser(polynomial64(b" ".join(shingle))) for shingle in zip(words, words[1:], words[2:])]
     counts = [0] * 64
-    for shingle in shingles:
-        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
+    for value in features:
         for bit in range(64):
             counts[bit] += (value >> bit) & 1
-    result = sum(1 << bit for bit in range(64) if counts[bit] > len(shingles) / 2)
+    result = sum(1 << bit for bit in range(64) if counts[bit] > len(features) / 2)
     return result - (1 << 64) if result >> 63 else result
 
 
@@ -53,3 +74,11 @@ def test_fast_paths_match_the_definitions():
         assert fp.content_hash(text) == hashlib.sha256(reference_normalised(text).encode()).hexdigest()
         assert fp.word_count(text) == len(WORD.findall(text)), repr(text)
         assert fp.simhash64(text) == reference_simhash(text), repr(text)
+
+
+def test_shingle_hashes_of_long_texts_use_fresh_power_tables(monkeypatch):
+    monkeypatch.setattr(shingle_hash, "_CACHED_POWERS", 64)
+    text = " ".join(f"w{n % 7}" for n in range(60)).encode()
+    expected = [splitmix_finaliser(polynomial64(b" ".join(s))) for s in zip(*(text.split()[i:] for i in range(3)))]
+    assert shingle_hash.shingle_hashes(text).tolist() == expected
+    assert shingle_hash.shingle_hashes(b"one two").tolist() == []
