@@ -58,8 +58,14 @@ def partition_specs(settings, run_id: str, tmp: str):
 
 
 def _count(pcoll, label):
-    return pcoll | f"Count_{label}" >> combiners.Count.Globally() | f"Key_{label}" >> beam.Map(
-        lambda n, key=label: (key, n))
+    """One ``label`` per element; all labels are counted together at the end (``count_labels``)."""
+    return pcoll | f"Label_{label}" >> beam.Map(lambda _, key=label: key)
+
+
+def count_labels(labels, pipeline):
+    """(label, count) for every counter of the run, in one combine (a stage per counter is slow
+    on the DirectRunner, which runs stages one at a time). A label never seen is absent: 0."""
+    return _flatten(labels, "AllCounterLabels", pipeline) | "CountLabels" >> combiners.Count.PerElement()
 
 
 def _flatten(parts, label, pipeline=None):
@@ -108,7 +114,7 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     pages = documents | "LinkedPages" >> FetchLinkedPages(fetch_policy(fetch), fetch.articles,
                                                          fetch.article_min_words)
     failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
-    counts.append(failures | "CountPageFailures" >> combiners.Count.PerElement())
+    counts.append(failures)
     return pages["docs"]
 
 
@@ -118,7 +124,7 @@ def deduplicate(articles, pipeline, settings, history_paths, counts):
     deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(settings.near_threshold,
                                                                         settings.near_min_words)
     reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda reason: f"duplicate/{reason}")
-    counts.append(reasons | "CountDuplicates" >> combiners.Count.PerElement())
+    counts.append(reasons)
     return deduped["articles"]
 
 
@@ -138,7 +144,7 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
                       rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec)), "AllFiles")
     reasons = rejected | "RejectReasons" >> CountRejectsByReason()
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
-    return (files, _flatten(counts, "AllCounts"), reasons, validators) | "CommitRun" >> commit
+    return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit
 
 
 def settings_from_args(argv):

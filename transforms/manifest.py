@@ -43,9 +43,14 @@ def timing(header: Mapping, units: int, articles: int, files) -> dict:
     }
 
 
+BASE_COUNTERS = ("files_matched", "records", "read_rejected", "feeds_not_modified")
+
+
 def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reasons: Mapping) -> dict:
     """The manifest dict. ``counts`` holds files_matched, records, read_rejected and
-    ``duplicate/<reason>`` counts, plus any other counters worth keeping."""
+    ``duplicate/<reason>`` counts, plus any other counters worth keeping; a counter that
+    saw nothing may be missing and is 0 (the BASE_COUNTERS are always listed)."""
+    counts = {**dict.fromkeys(BASE_COUNTERS, 0), **counts}
     files = list(files)
     articles = [f for f in files if f["kind"] == ARTICLES]
     rejected = [f for f in files if f["kind"] == REJECTED]

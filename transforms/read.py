@@ -2,19 +2,26 @@
 
 Paths go through Beam's FileSystems, so local paths, gs:// and s3:// work
 wherever Beam's extras are installed. Files are read as stored (no automatic
-decompression) and decompressed here with a size cap, so a compression bomb
-is cut off early.
+decompression) and decompressed here. JSONL files (plain or compressed) are
+streamed line by line (``jsonl_stream``): a dump of any size is read with memory
+bounded by ``max_record_bytes``. Other files are read whole, decompressed with a
+size cap (``max_file_bytes``), so a compression bomb is cut off early.
 """
 import apache_beam as beam
+from apache_beam import pvalue
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes
 
 from transforms.decode import decompress, detect_format
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import READ_ERROR, TOO_LARGE, RejectError
+from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
 from transforms.formats import split_file
+from transforms.jsonl_stream import DECOMPRESS_FAILURES, jsonl_lines, open_decompressed, starts_with_utf16_or_32_bom
+from transforms.records import RawDocument
 
-__all__ = ["ReadInputFiles", "read_capped"]
+__all__ = ["ReadInputFiles", "read_capped", "is_jsonl"]
+
+OPENED = "opened"
 
 
 def read_capped(handle, max_bytes: int) -> bytes:
@@ -53,8 +60,16 @@ class _SplitFileFn(GuardedFn):
                 yield record
 
 
+def is_jsonl(path: str) -> bool:
+    """A file name ending in .jsonl / .ndjson (and a compression suffix, if any)."""
+    try:
+        return detect_format(path)[0] == "jsonl"
+    except RejectError:
+        return False
+
+
 class _ReadBytesFn(GuardedFn):
-    """ReadableFile -> (path, stored bytes), capped."""
+    """ReadableFile -> (path, stored bytes), capped; JSONL files are left to _StreamJsonlFn."""
 
     stage = "read"
 
@@ -65,6 +80,10 @@ class _ReadBytesFn(GuardedFn):
     def describe(self, element):
         return element.metadata.path, b""
 
+    def process(self, element):
+        if not is_jsonl(element.metadata.path):
+            yield from super().process(element)
+
     def transform(self, element):
         try:
             with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
@@ -72,6 +91,61 @@ class _ReadBytesFn(GuardedFn):
         except (OSError, BeamIOError) as err:
             raise RejectError(READ_ERROR, f"cannot read the file: {err}") from None
         yield element.metadata.path, data
+
+
+class _StreamJsonlFn(GuardedFn):
+    """ReadableFile of a JSONL file -> one RawDocument per line, given out while the file is read.
+
+    Unlike other stages the outputs of this input are not collected first (a dump may be
+    larger than memory): when the file turns out corrupt or truncated half way, the lines
+    before stay, and one rejected row names the file and how far the read got."""
+
+    stage = "read"
+
+    def __init__(self, run_id, max_file_bytes, max_record_bytes):
+        super().__init__(run_id)
+        self._max_file, self._max_record = max_file_bytes, max_record_bytes
+
+    def process(self, element):
+        path = element.metadata.path
+        if not is_jsonl(path):
+            return
+        if self._inputs is not None:
+            self._inputs.inc()
+        yield pvalue.TaggedOutput(OPENED, path)
+        given = 0
+        try:
+            for output in self._records(element, path):
+                given += 0 if isinstance(output, pvalue.TaggedOutput) else 1
+                yield output
+        except RejectError as err:
+            yield self.reject(path, b"", err.reason, f"{err.message} (after {given} records)")
+        except DECOMPRESS_FAILURES as err:  # OSError covers BeamIOError
+            compressed = detect_format(path)[1] is not None
+            reason, doing = (DECOMPRESS_ERROR, "decompressing") if compressed else (READ_ERROR, "reading")
+            yield self.reject(path, b"", reason, f"{doing} the file: {err} (after {given} records)")
+        if self._outputs is not None:
+            self._outputs.inc(given)
+
+    def _records(self, element, path):
+        fmt, compression = detect_format(path)
+        with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+            reader = open_decompressed(handle, compression)
+            first = reader.read(4)
+            if starts_with_utf16_or_32_bom(first):  # rare: decoded whole, within the file limit
+                data = first + read_capped(reader, self._max_file - len(first))
+                yield from split_file(data, path, fmt)
+                return
+            seen = False
+            for line in jsonl_lines(reader, self._max_record, first):
+                seen = True
+                if line.too_long:
+                    message = f"record of more than {self._max_record} bytes exceeds the {self._max_record}-byte limit"
+                    yield self.reject(path, line.data, TOO_LARGE, message)
+                else:
+                    yield RawDocument(line.data, path, "json")
+            if not seen:
+                raise RejectError(EMPTY_INPUT, "JSONL file has no records")
 
 
 class ReadInputFiles(beam.PTransform):
@@ -98,5 +172,10 @@ class ReadInputFiles(beam.PTransform):
         split = read.files | "Split" >> beam.ParDo(
             _SplitFileFn(self._run_id, self._max_file, self._max_record)
         ).with_outputs(REJECTED, main="records")
-        rejected = (read[REJECTED], split[REJECTED]) | "MergeRejected" >> beam.Flatten()
-        return {"files": read.files, "records": split.records, REJECTED: rejected}
+        streamed = files | "StreamJsonl" >> beam.ParDo(
+            _StreamJsonlFn(self._run_id, self._max_file, self._max_record)
+        ).with_outputs(REJECTED, OPENED, main="records")
+        rejected = (read[REJECTED], split[REJECTED], streamed[REJECTED]) | "MergeRejected" >> beam.Flatten()
+        records = (split.records, streamed.records) | "MergeRecords" >> beam.Flatten()
+        opened = (read.files, streamed[OPENED]) | "MergeOpened" >> beam.Flatten()
+        return {"files": opened, "records": records, REJECTED: rejected}

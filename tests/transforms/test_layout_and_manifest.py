@@ -61,3 +61,10 @@ def test_manifest_states_duration_and_throughput():
     manifest = build_manifest(header, files, {"records": 10}, {})
     assert manifest["duration_s"] == 4.0
     assert manifest["throughput"] == {"inputs_per_s": 2.5, "articles_per_s": 2.5, "bytes_written": 500}
+
+
+def test_counters_that_saw_nothing_are_listed_as_zero():
+    manifest = build_manifest({"run_id": "r"}, [], {"records": 3, "duplicate/seen_id": 3}, {})
+    assert manifest["counters"] == {"duplicate/seen_id": 3, "feeds_not_modified": 0, "files_matched": 0,
+                                    "read_rejected": 0, "records": 3}
+    assert manifest["inputs"] == {"files_matched": 0, "units": 3} and manifest["reconciliation"]["ok"] is True
