@@ -11,6 +11,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 
 from transforms.decode import decompress, detect_format
 from transforms.dead_letter import REJECTED, GuardedFn
@@ -20,8 +21,6 @@ from transforms.jsonl_stream import DECOMPRESS_FAILURES, jsonl_lines, open_decom
 from transforms.records import RawDocument
 
 __all__ = ["ReadInputFiles", "read_capped", "is_jsonl"]
-
-OPENED = "opened"
 
 
 def read_capped(handle, max_bytes: int) -> bytes:
@@ -39,6 +38,12 @@ def records_of_file(path: str, data: bytes, max_file_bytes: int):
 
 
 class _SplitFileFn(GuardedFn):
+    """(path, stored bytes) -> RawDocuments; (path, None) -> the JSONL file's lines, streamed.
+
+    A streamed file's outputs are given out while it is read, not collected first (a dump may
+    be larger than memory): when the file turns out corrupt or truncated half way, the lines
+    before stay, and one rejected row names the file and how far the read got."""
+
     stage = "read"
 
     def __init__(self, run_id, max_file_bytes, max_record_bytes):
@@ -50,72 +55,16 @@ class _SplitFileFn(GuardedFn):
         path, data = element
         return path, data
 
-    def transform(self, element):
+    def process(self, element):
         path, data = element
-        for record in records_of_file(path, data, self._max_file):
-            if len(record.data) > self._max_record:
-                message = f"record of {len(record.data)} bytes exceeds the {self._max_record}-byte limit"
-                yield self.reject(record.source_uri, record.data[: self._max_record], TOO_LARGE, message)
-            else:
-                yield record
-
-
-def is_jsonl(path: str) -> bool:
-    """A file name ending in .jsonl / .ndjson (and a compression suffix, if any)."""
-    try:
-        return detect_format(path)[0] == "jsonl"
-    except RejectError:
-        return False
-
-
-class _ReadBytesFn(GuardedFn):
-    """ReadableFile -> (path, stored bytes), capped; JSONL files are left to _StreamJsonlFn."""
-
-    stage = "read"
-
-    def __init__(self, run_id, max_bytes):
-        super().__init__(run_id)
-        self._max_bytes = max_bytes
-
-    def describe(self, element):
-        return element.metadata.path, b""
-
-    def process(self, element):
-        if not is_jsonl(element.metadata.path):
+        if data is not None:
             yield from super().process(element)
-
-    def transform(self, element):
-        try:
-            with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-                data = read_capped(handle, self._max_bytes)
-        except (OSError, BeamIOError) as err:
-            raise RejectError(READ_ERROR, f"cannot read the file: {err}") from None
-        yield element.metadata.path, data
-
-
-class _StreamJsonlFn(GuardedFn):
-    """ReadableFile of a JSONL file -> one RawDocument per line, given out while the file is read.
-
-    Unlike other stages the outputs of this input are not collected first (a dump may be
-    larger than memory): when the file turns out corrupt or truncated half way, the lines
-    before stay, and one rejected row names the file and how far the read got."""
-
-    stage = "read"
-
-    def __init__(self, run_id, max_file_bytes, max_record_bytes):
-        super().__init__(run_id)
-        self._max_file, self._max_record = max_file_bytes, max_record_bytes
-
-    def process(self, element):
-        path = element.metadata.path
-        if not is_jsonl(path):
             return
         if self._inputs is not None:
             self._inputs.inc()
-        yield pvalue.TaggedOutput(OPENED, path)
         given = 0
         try:
-            for output in self._records(element, path):
+            for output in self._streamed_records(path):
                 given += 0 if isinstance(output, pvalue.TaggedOutput) else 1
                 yield output
         except RejectError as err:
@@ -127,14 +76,23 @@ class _StreamJsonlFn(GuardedFn):
         if self._outputs is not None:
             self._outputs.inc(given)
 
-    def _records(self, element, path):
+    def transform(self, element):
+        path, data = element
+        for record in records_of_file(path, data, self._max_file):
+            if len(record.data) > self._max_record:
+                message = f"record of {len(record.data)} bytes exceeds the {self._max_record}-byte limit"
+                yield self.reject(record.source_uri, record.data[: self._max_record], TOO_LARGE, message)
+            else:
+                yield record
+
+    def _streamed_records(self, path):
         fmt, compression = detect_format(path)
-        with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             reader = open_decompressed(handle, compression)
             first = reader.read(4)
             if starts_with_utf16_or_32_bom(first):  # rare: decoded whole, within the file limit
                 data = first + read_capped(reader, self._max_file - len(first))
-                yield from split_file(data, path, fmt)
+                yield from self.transform((path, data))
                 return
             seen = False
             for line in jsonl_lines(reader, self._max_record, first):
@@ -146,6 +104,38 @@ class _StreamJsonlFn(GuardedFn):
                     yield RawDocument(line.data, path, "json")
             if not seen:
                 raise RejectError(EMPTY_INPUT, "JSONL file has no records")
+
+
+def is_jsonl(path: str) -> bool:
+    """A file name ending in .jsonl / .ndjson (and a compression suffix, if any)."""
+    try:
+        return detect_format(path)[0] == "jsonl"
+    except RejectError:
+        return False
+
+
+class _ReadBytesFn(GuardedFn):
+    """ReadableFile -> (path, stored bytes), capped; (path, None) for a JSONL file, streamed by _SplitFileFn."""
+
+    stage = "read"
+
+    def __init__(self, run_id, max_bytes):
+        super().__init__(run_id)
+        self._max_bytes = max_bytes
+
+    def describe(self, element):
+        return element.metadata.path, b""
+
+    def transform(self, element):
+        if is_jsonl(element.metadata.path):
+            yield element.metadata.path, None
+            return
+        try:
+            with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+                data = read_capped(handle, self._max_bytes)
+        except (OSError, BeamIOError) as err:
+            raise RejectError(READ_ERROR, f"cannot read the file: {err}") from None
+        yield element.metadata.path, data
 
 
 class ReadInputFiles(beam.PTransform):
@@ -172,10 +162,5 @@ class ReadInputFiles(beam.PTransform):
         split = read.files | "Split" >> beam.ParDo(
             _SplitFileFn(self._run_id, self._max_file, self._max_record)
         ).with_outputs(REJECTED, main="records")
-        streamed = files | "StreamJsonl" >> beam.ParDo(
-            _StreamJsonlFn(self._run_id, self._max_file, self._max_record)
-        ).with_outputs(REJECTED, OPENED, main="records")
-        rejected = (read[REJECTED], split[REJECTED], streamed[REJECTED]) | "MergeRejected" >> beam.Flatten()
-        records = (split.records, streamed.records) | "MergeRecords" >> beam.Flatten()
-        opened = (read.files, streamed[OPENED]) | "MergeOpened" >> beam.Flatten()
-        return {"files": opened, "records": records, REJECTED: rejected}
+        rejected = (read[REJECTED], split[REJECTED]) | "MergeRejected" >> beam.Flatten()
+        return {"files": read.files, "records": split.records, REJECTED: rejected}
