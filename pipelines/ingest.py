@@ -137,7 +137,7 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
     # Rows wait in temp Parquet; deduplication moves only their keys (transforms/staged_rows.py).
-    keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), ARTICLE_SCHEMA)
+    keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
     kept = deduplicate(keys, pipeline, settings, history_paths, counts)
     rejected = _flatten((read_rejected, extracted[REJECTED], cleaned[REJECTED]), "AllRejected")
     files = _flatten((kept | "WriteArticles" >> FilterStagedRows(article_spec),

@@ -137,6 +137,13 @@ class RowBuffer:
         if len(self._pending) >= self.BATCH_ROWS:
             self._seal()
 
+    def add_table(self, table: pa.Table, size: int) -> None:
+        """Rows already in Arrow form (this buffer's columns)."""
+        self._seal()
+        self._batches.extend(table.cast(self._schema).to_batches())
+        self.rows += table.num_rows
+        self.bytes += size
+
     def _seal(self) -> None:
         if self._pending:
             self._batches.append(pa.RecordBatch.from_pylist(self._pending, schema=self._schema))
@@ -166,6 +173,11 @@ class _PartitionFile:
     def add(self, row: dict, size: int) -> None:
         self.buffer.add(row, size)
         self.linked += 1 if row.get("duplicate_of") else 0
+
+    def add_table(self, table: pa.Table, size: int) -> None:
+        self.buffer.add_table(table, size)
+        if "duplicate_of" in table.column_names:
+            self.linked += table.num_rows - table.column("duplicate_of").null_count
 
     @property
     def written_bytes(self) -> int:
@@ -202,14 +214,37 @@ class PartitionWriter:
 
     def add(self, row: dict) -> Optional[dict]:
         """Take one row; returns the description of a file this closed, if any."""
-        spec = self._spec
-        key = spec.values(row)
-        part = self._files.get(key)
-        if part is None:
-            part = self._files[key] = _PartitionFile(spec, self._schema, key)
+        key = self._spec.values(row)
+        part = self._file(key)
         size = row_bytes(row)
         part.add(row, size)
         self._buffered += size
+        return self._roll(key, part)
+
+    def add_table(self, key, table: pa.Table) -> List[dict]:
+        """Take rows of partition ``key`` already in Arrow form; the descriptions of files this closed."""
+        closed = []
+        while table.num_rows:
+            part = self._file(key)
+            room = max(1, self._spec.max_rows_per_file - part.rows - part.buffer.rows)
+            piece, table = table.slice(0, room), table.slice(room)
+            size = piece.nbytes
+            part.add_table(piece, size)
+            self._buffered += size
+            done = self._roll(key, part)
+            if done is not None:
+                closed.append(done)
+        return closed
+
+    def _file(self, key) -> "_PartitionFile":
+        part = self._files.get(key)
+        if part is None:
+            part = self._files[key] = _PartitionFile(self._spec, self._schema, key)
+        return part
+
+    def _roll(self, key, part: "_PartitionFile") -> Optional[dict]:
+        """Write a row group, and close the file, when their limits are reached."""
+        spec = self._spec
         if part.buffer.bytes >= spec.row_group_bytes or part.buffer.rows >= spec.row_group_rows:
             self._write(part)
         elif self._buffered > spec.buffer_bytes:

@@ -11,16 +11,18 @@ portable runner's embedded job server), so memory grows with the input. Instead:
   row number); ~200 bytes instead of ~8 KB;
 * deduplication runs on the key records, unchanged;
 * ``FilterStagedRows`` groups the surviving key records by staged file, reads each file
-  back one row group at a time, and writes the rows named -- with the ``duplicate_of``
-  deduplication set on their key record -- through ``parquet_sink.PartitionWriter``, so
-  the final files are exactly what ``WriteParquetPartitions`` would write.
+  back one row group at a time, takes the rows named -- with the ``duplicate_of``
+  deduplication set on their key record -- per partition (the key record carries it), and
+  hands them as Arrow tables to ``parquet_sink.PartitionWriter``: the final files hold
+  exactly the rows ``WriteParquetPartitions`` would write, never turned into Python dicts.
 
 Rows are written twice (staged, then final) but never shuffled, and no stage holds more
 than a bundle's row groups. Staged files live in the run's temp folder, which
 ``CommitRun`` removes. See docs/performance.md.
 """
 import uuid
-from typing import Iterator, Optional
+from collections import defaultdict
+from typing import Dict, Iterator, Optional, Tuple
 
 import apache_beam as beam
 import pyarrow as pa
@@ -42,22 +44,44 @@ STAGED_ROW_GROUP_BYTES = 16 * MIB
 STAGED_FILE_BYTES = 512 * MIB
 
 
-def key_record(row: dict, path: str, number: int) -> dict:
-    """What deduplication sees of ``row`` (its keys, which fields are filled) and where it waits."""
+def key_record(row: dict, path: str, number: int, partition: tuple = ()) -> dict:
+    """What deduplication sees of ``row`` (its keys, which fields are filled), where it waits
+    and the partition it will be written to."""
     record = {key: row.get(key) for key in KEY_COLUMNS}
     if record["published_at"] is not None:
         record["published_at"] = instant(record["published_at"])  # an int shuffles without pickling
     record.update((field, bool(row.get(field))) for field in FILLED_COLUMNS)
-    record[STAGED] = (path, number)
+    record[STAGED] = (path, number, partition)
     return record
 
 
 def read_staged_rows(path: str) -> Iterator[dict]:
     """The rows of a staged file, in order, one row group in memory at a time."""
+    for group in _staged_row_groups(path):
+        yield from group.to_pylist()
+
+
+def _staged_row_groups(path: str) -> Iterator[pa.Table]:
     with FileSystems.open(path) as handle:
         staged = pq.ParquetFile(handle)
         for group in range(staged.num_row_groups):
-            yield from staged.read_row_group(group).to_pylist()
+            yield staged.read_row_group(group)
+
+
+def kept_rows(path: str, kept: Dict[int, Tuple[tuple, Optional[str]]]) -> Iterator[Tuple[tuple, pa.Table]]:
+    """(partition, rows) of the staged file ``path``: the rows numbered in ``kept``, with the
+    ``duplicate_of`` kept says, grouped by the partition kept names; a row group at a time."""
+    first = 0
+    for group in _staged_row_groups(path):
+        by_partition = defaultdict(list)
+        for number in range(first, first + group.num_rows):
+            if number in kept:
+                by_partition[kept[number][0]].append(number)
+        for partition, numbers in by_partition.items():
+            rows = group.take(pa.array([number - first for number in numbers], type=pa.int64()))
+            links = pa.array([kept[number][1] for number in numbers], type=pa.string())
+            yield partition, rows.set_column(rows.schema.get_field_index("duplicate_of"), "duplicate_of", links)
+        first += group.num_rows
 
 
 class _StagedFile:
@@ -93,8 +117,8 @@ class _StagedFile:
 
 
 class _StageRowsFn(beam.DoFn):
-    def __init__(self, folder: str, schema: pa.Schema):
-        self._folder, self._schema = folder, schema
+    def __init__(self, folder: str, spec: PartitionSpec):
+        self._folder, self._spec = folder, spec
         self._file: Optional[_StagedFile] = None
 
     def start_bundle(self):
@@ -105,8 +129,8 @@ class _StageRowsFn(beam.DoFn):
             self._file.close()
             self._file = None
         if self._file is None:
-            self._file = _StagedFile(self._folder, self._schema)
-        yield key_record(row, self._file.path, self._file.add(row))
+            self._file = _StagedFile(self._folder, self._spec.schema)
+        yield key_record(row, self._file.path, self._file.add(row), self._spec.values(row))
 
     def finish_bundle(self):
         if self._file is not None:
@@ -115,14 +139,17 @@ class _StageRowsFn(beam.DoFn):
 
 
 class StageRows(beam.PTransform):
-    """Rows -> key records; the rows themselves wait in Parquet files under ``folder``."""
+    """Rows -> key records; the rows themselves wait in Parquet files under ``folder``.
 
-    def __init__(self, folder: str, schema: pa.Schema):
+    ``spec`` is the one the rows will be written with (``FilterStagedRows``): its schema
+    for the staged files, its partition of each row for the key record."""
+
+    def __init__(self, folder: str, spec: PartitionSpec):
         super().__init__()
-        self._folder, self._schema = folder, schema
+        self._folder, self._spec = folder, spec
 
     def expand(self, rows):
-        return rows | "StageRows" >> beam.ParDo(_StageRowsFn(self._folder, self._schema))
+        return rows | "StageRows" >> beam.ParDo(_StageRowsFn(self._folder, self._spec))
 
 
 def _by_staged_file(record: dict):
@@ -130,16 +157,16 @@ def _by_staged_file(record: dict):
 
 
 class _WriteKeptRowsFn(WritePartitionsFn):
-    """(staged file, its kept key records) -> the kept rows, as deduplication left them, into partition files."""
+    """(staged file, its kept key records) -> the kept rows, as deduplication left them, into partition files.
+
+    The rows stay Arrow tables from the staged file to the partition file (no Python dicts)."""
 
     def process(self, element):
         path, records = element
-        wanted = {record[STAGED][1]: record for record in records}
-        for number, row in enumerate(read_staged_rows(path)):
-            record = wanted.get(number)
-            if record is not None:
-                row["duplicate_of"] = record["duplicate_of"]
-                yield from super().process(row)
+        kept = {record[STAGED][1]: (record[STAGED][2], record["duplicate_of"]) for record in records}
+        names = self._schema.names
+        for partition, rows in kept_rows(path, kept):
+            yield from self._writer.add_table(partition, rows.select(names))
 
 
 class FilterStagedRows(beam.PTransform):

@@ -3,6 +3,7 @@ import dataclasses
 import random
 from datetime import datetime, timezone
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -97,3 +98,23 @@ def test_rows_read_back_unchanged(tmp_path):
     back = pq.read_table(found["temp_path"]).to_pylist()
     assert [{k: v for k, v in r.items() if k != "source"} for r in rows] == back
     assert MIB == 1 << 20
+
+
+def test_arrow_tables_land_like_rows(tmp_path):
+    rows = [article(n, source=("a.example", "b.example")[n % 2]) for n in range(25)]
+    by_rows = spec(tmp_path / "rows", max_rows_per_file=4)
+    by_tables = spec(tmp_path / "tables", max_rows_per_file=4)
+    schema = file_schema(by_tables.schema, by_tables.columns)
+    writer = PartitionWriter(by_tables, schema)
+    closed = []
+    for source in ("a.example", "b.example"):
+        mine = [r for r in rows if r["source"] == source]
+        table = pa.Table.from_pylist(mine, schema=ARTICLE_SCHEMA).select(schema.names)
+        closed += writer.add_table(by_tables.values(mine[0]), table)
+    closed += writer.close()
+    expected = write(by_rows, rows)
+    assert sorted((f["path"].rsplit("/", 1)[0], f["rows"], f["linked"]) for f in closed) == sorted(
+        (f["path"].rsplit("/", 1)[0], f["rows"], f["linked"]) for f in expected)
+    assert max(f["rows"] for f in closed) == 4 and sum(f["rows"] for f in closed) == 25
+    read = sorted((row for f in closed for row in pq.read_table(f["temp_path"]).to_pylist()), key=lambda r: r["id"])
+    assert read == sorted(({k: v for k, v in r.items() if k != "source"} for r in rows), key=lambda r: r["id"])

@@ -4,7 +4,6 @@ import pyarrow.dataset as ds
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from schemas import ARTICLE_SCHEMA
 from tests.transforms.test_parquet_sink import article, spec
 from transforms.deduplicate import DeduplicateArticles
 from transforms.parquet_sink import WriteParquetPartitions
@@ -23,8 +22,8 @@ def without_partitions(rows):
 
 def test_key_records_carry_keys_and_which_fields_are_filled():
     row = dict(article(1), summary="", topics=["Politics"])
-    record = key_record(row, "staged/rows-1.parquet", 7)
-    assert record[STAGED] == ("staged/rows-1.parquet", 7)
+    record = key_record(row, "staged/rows-1.parquet", 7, (("dt", "2024-01-02"),))
+    assert record[STAGED] == ("staged/rows-1.parquet", 7, (("dt", "2024-01-02"),))
     assert {k: record[k] for k in KEY_COLUMNS if k != "published_at"} == {
         k: row[k] for k in KEY_COLUMNS if k != "published_at"}
     assert record["published_at"] == instant(row["published_at"]) and isinstance(record["published_at"], int)
@@ -39,7 +38,7 @@ def test_staged_then_filtered_rows_equal_directly_written_rows(tmp_path):
     staged, direct = spec(tmp_path / "staged"), spec(tmp_path / "direct")
     with TestPipeline() as p:
         source = p | beam.Create(rows)
-        keys = source | StageRows(str(tmp_path / "staged" / "_tmp" / "staged"), ARTICLE_SCHEMA)
+        keys = source | StageRows(str(tmp_path / "staged" / "_tmp" / "staged"), staged)
         files = keys | FilterStagedRows(staged)
         source | "Direct" >> WriteParquetPartitions(direct)
         assert_that(files | beam.Map(lambda f: f["rows"]) | beam.CombineGlobally(sum), equal_to([40]))
@@ -55,7 +54,7 @@ def test_only_kept_rows_are_written_with_what_dedup_set(tmp_path):
     rows[5]["text"] = rows[4]["text"]  # the same story under another id: content duplicate
     rows[5]["content_hash"] = rows[4]["content_hash"]
     with TestPipeline() as p:
-        keys = p | beam.Create(rows) | StageRows(str(tmp_path / "_tmp" / "staged"), ARTICLE_SCHEMA)
+        keys = p | beam.Create(rows) | StageRows(str(tmp_path / "_tmp" / "staged"), spec(tmp_path))
         history = p | "NoHistory" >> beam.Create([])
         kept = (keys, history) | DeduplicateArticles(near_threshold=0, near_min_words=50)
         kept["articles"] | FilterStagedRows(spec(tmp_path))
@@ -68,7 +67,7 @@ def test_only_kept_rows_are_written_with_what_dedup_set(tmp_path):
 def test_staged_files_read_back_row_for_row(tmp_path):
     rows = [article(n) for n in range(25)]
     with TestPipeline() as p:
-        keys = p | beam.Create(rows) | StageRows(str(tmp_path), ARTICLE_SCHEMA)
+        keys = p | beam.Create(rows) | StageRows(str(tmp_path), spec(tmp_path))
         assert_that(keys | beam.Map(lambda k: k[STAGED][1]) | beam.combiners.Count.Globally(), equal_to([25]))
     back = [row for path in sorted(tmp_path.glob("rows-*.parquet")) for row in read_staged_rows(str(path))]
     assert sorted(back, key=lambda r: r["id"]) == sorted(rows, key=lambda r: r["id"])
