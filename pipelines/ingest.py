@@ -17,7 +17,6 @@ from typing import Optional
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
-from apache_beam.transforms import combiners
 
 from pipelines.config import ConfigError, build_settings, read_config_file
 from pipelines.malloc_arenas import limit_malloc_arenas
@@ -28,7 +27,7 @@ from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA
 from transforms.article import partition_date
 from transforms.boilerplate import load_rules
 from transforms.clean import CleanArticles
-from transforms.commit import CommitRun, CountRejectsByReason
+from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason
 from transforms.dead_letter import REJECTED
 from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
@@ -57,15 +56,15 @@ def partition_specs(settings, run_id: str, tmp: str):
     return articles, rejected
 
 
-def _count(pcoll, label):
-    """One ``label`` per element; all labels are counted together at the end (``count_labels``)."""
-    return pcoll | f"Label_{label}" >> beam.Map(lambda _, key=label: key)
+def _count(pcoll, name, label=None):
+    """(label, n) per bundle: ``label``, or each element as its own label; summed in ``count_labels``."""
+    return pcoll | f"Count_{name}" >> beam.ParDo(CountPerBundleFn(label))
 
 
-def count_labels(labels, pipeline):
+def count_labels(partial_counts, pipeline):
     """(label, count) for every counter of the run, in one combine (a stage per counter is slow
     on the DirectRunner, which runs stages one at a time). A label never seen is absent: 0."""
-    return _flatten(labels, "AllCounterLabels", pipeline) | "CountLabels" >> combiners.Count.PerElement()
+    return _flatten(partial_counts, "AllCounts", pipeline) | "SumCounts" >> beam.CombinePerKey(sum)
 
 
 def _flatten(parts, label, pipeline=None):
@@ -92,17 +91,17 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
                                                        settings.max_record_bytes)
         records.append(read["records"])
         rejected.append(read[REJECTED])
-        counts.append(_count(read["files"], "files_matched"))
+        counts.append(_count(read["files"], "files_matched", "files_matched"))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
                  | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch)))
         records.append(feeds.records)
         rejected.append(feeds[REJECTED])
-        counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
+        counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified", "feeds_not_modified"))
         validators.append(feeds[VALIDATORS])
     records = _flatten(records, "AllRecords")
     rejected = _flatten(rejected, "ReadRejected")
-    counts += [_count(records, "records"), _count(rejected, "read_rejected")]
+    counts += [_count(records, "records", "records"), _count(rejected, "read_rejected", "read_rejected")]
     return records, rejected, counts, _flatten(validators, "AllValidators", pipeline)
 
 
@@ -114,7 +113,7 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     pages = documents | "LinkedPages" >> FetchLinkedPages(fetch_policy(fetch), fetch.articles,
                                                          fetch.article_min_words)
     failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
-    counts.append(failures)
+    counts.append(_count(failures, "page_failures"))
     return pages["docs"]
 
 
@@ -124,7 +123,7 @@ def deduplicate(articles, pipeline, settings, history_paths, counts):
     deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(settings.near_threshold,
                                                                         settings.near_min_words)
     reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda reason: f"duplicate/{reason}")
-    counts.append(reasons)
+    counts.append(_count(reasons, "duplicates"))
     return deduped["articles"]
 
 

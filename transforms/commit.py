@@ -2,18 +2,23 @@
 place, replace what an earlier attempt of the same run id left, write the
 manifest, and clear the temp folder."""
 import logging
+from collections import Counter
 from datetime import datetime, timezone
+from typing import Optional
 
 import apache_beam as beam
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.feed_state import merged_state, read_feed_state, save_feed_state
 from transforms.layout import ARTICLES, REJECTED, join, manifest_path, run_files_glob
 from transforms.manifest import build_manifest
 from transforms.storage import ensure_parent, write_json_atomically
 
-__all__ = ["CommitRun", "CountRejectsByReason"]
+__all__ = ["CommitRun", "CountPerBundleFn", "CountRejectsByReason"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +39,26 @@ class _ReasonStatsFn(beam.CombineFn):
 
     def extract_output(self, acc):
         return {"count": acc[0], "example": (acc[1] or "").strip().splitlines()[-1:][0][:300] if acc[1] else ""}
+
+
+class CountPerBundleFn(beam.DoFn):
+    """Elements -> (label, how many) once per bundle: ``label``, or each element is its label.
+
+    Only a few numbers leave the stage, whatever the number of elements."""
+
+    def __init__(self, label: Optional[str] = None):
+        self._label = label
+        self._counts = Counter()
+
+    def start_bundle(self):
+        self._counts = Counter()
+
+    def process(self, element):
+        self._counts[self._label or element] += 1
+
+    def finish_bundle(self):
+        for label, count in self._counts.items():
+            yield WindowedValue((label, count), MIN_TIMESTAMP, [GlobalWindow()])
 
 
 class CountRejectsByReason(beam.PTransform):

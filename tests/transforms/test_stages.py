@@ -70,3 +70,14 @@ def test_writer_lands_files_in_temp_partitions(tmp_path):
     written = sorted((tmp_path / "_tmp" / "rejected" / "dt=2024-01-02").glob("part-t1-*.parquet"))
     assert len(written) == 3
     assert sum(pq.read_metadata(f).num_rows for f in written) == 5
+
+
+def test_counts_per_bundle_sum_to_the_element_counts():
+    from transforms.commit import CountPerBundleFn
+
+    with TestPipeline() as p:
+        labels = p | "Labels" >> beam.Create(["a", "b", "a", "a"])
+        named = labels | "Named" >> beam.ParDo(CountPerBundleFn("all")) | "SumNamed" >> beam.CombinePerKey(sum)
+        own = labels | "Own" >> beam.ParDo(CountPerBundleFn()) | "SumOwn" >> beam.CombinePerKey(sum)
+        assert_that(named, equal_to([("all", 4)]), label="named")
+        assert_that(own, equal_to([("a", 3), ("b", 1)]), label="own")
