@@ -41,5 +41,5 @@ setup(
         # launching on Dataflow / reading gs:// (the same pinned Beam, with its GCP I/O)
         "gcp": [BEAM_REQUIREMENT.replace("apache-beam", "apache-beam[gcp]")],
     },
-    entry_points={"console_scripts": ["newsbeam=pipelines.cli:main"]},
+    entry_points={"console_scripts": ["newsbeam=pipelines.cli:console_main"]},
 )

@@ -223,9 +223,25 @@ def main(argv=None) -> int:
         return EXIT_FAILED
 
 
-if __name__ == "__main__":
-    # Run the importable module's main, not this __main__ copy, so the classes other modules
-    # import from pipelines.cli (UsageError, ArgumentParser) are the ones main() catches.
-    from pipelines.cli import main as _main
+def console_main() -> None:
+    """The ``newsbeam`` command: ``main``, then leave with its exit code.
 
-    sys.exit(_main())
+    After a usage error (exit 2) nothing was started that needs the interpreter's
+    finalisation, and finalising there sometimes aborted (exit 134, "terminate called
+    without an active exception": a C++ library thread torn down at exit, seen in about
+    one of three ``replay`` usage errors). So that exit skips finalisation, streams flushed."""
+    code = main()
+    if code == EXIT_USAGE:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    # Run the importable module's functions, not this __main__ copy, so the classes other
+    # modules import from pipelines.cli (UsageError, ArgumentParser) are the ones main() catches.
+    from pipelines.cli import console_main as _console_main
+
+    _console_main()
