@@ -56,9 +56,9 @@ def partition_specs(settings, run_id: str, tmp: str):
     return articles, rejected
 
 
-def _count(pcoll, name, label=None):
-    """(label, n) per bundle: ``label``, or each element as its own label; summed in ``count_labels``."""
-    return pcoll | f"Count_{name}" >> beam.ParDo(CountPerBundleFn(label))
+def _count(pcoll, label, each=False):
+    """(label, n) per bundle (``each``: every element is its own label); summed in ``count_labels``."""
+    return pcoll | f"Count_{label}" >> beam.ParDo(CountPerBundleFn(None if each else label))
 
 
 def count_labels(partial_counts, pipeline):
@@ -91,17 +91,17 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
                                                        settings.max_record_bytes)
         records.append(read["records"])
         rejected.append(read[REJECTED])
-        counts.append(_count(read["files"], "files_matched", "files_matched"))
+        counts.append(_count(read["files"], "files_matched"))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
                  | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch)))
         records.append(feeds.records)
         rejected.append(feeds[REJECTED])
-        counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified", "feeds_not_modified"))
+        counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
         validators.append(feeds[VALIDATORS])
     records = _flatten(records, "AllRecords")
     rejected = _flatten(rejected, "ReadRejected")
-    counts += [_count(records, "records", "records"), _count(rejected, "read_rejected", "read_rejected")]
+    counts += [_count(records, "records"), _count(rejected, "read_rejected")]
     return records, rejected, counts, _flatten(validators, "AllValidators", pipeline)
 
 
@@ -113,7 +113,7 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     pages = documents | "LinkedPages" >> FetchLinkedPages(fetch_policy(fetch), fetch.articles,
                                                          fetch.article_min_words)
     failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
-    counts.append(_count(failures, "page_failures"))
+    counts.append(_count(failures, "page_failures", each=True))
     return pages["docs"]
 
 
@@ -123,7 +123,7 @@ def deduplicate(articles, pipeline, settings, history_paths, counts):
     deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(settings.near_threshold,
                                                                         settings.near_min_words)
     reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda reason: f"duplicate/{reason}")
-    counts.append(_count(reasons, "duplicates"))
+    counts.append(_count(reasons, "duplicates", each=True))
     return deduped["articles"]
 
 

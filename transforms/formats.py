@@ -9,7 +9,6 @@ in ``transforms.html_text``. Pure functions (no Beam); bad input raises
 
 Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
 """
-import re
 from typing import Iterator, Optional
 
 from transforms.dates import parse_datetime_utc
@@ -25,14 +24,12 @@ from transforms.errors import (
 from transforms.feeds import extract_feed, split_feed
 from transforms.field_values import load_json_object, str_or_none, text_paragraphs
 from transforms.html_text import html_page_fields
+from transforms.jsonl_stream import starts_with_utf16_or_32_bom
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
 from transforms.records import ExtractedDocument, RawDocument
 
 __all__ = ["split_file", "extract_document"]
-
-_UTF16_OR_32_BOM = re.compile(rb"\A(?:\xff\xfe|\xfe\xff|\x00\x00\xfe\xff)")
-
 
 # --------------------------------------------------------------------------- split
 
@@ -51,7 +48,7 @@ def split_file(data: bytes, source_uri: str, fmt: str, source_type: str = "file"
 
 def _split_jsonl(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDocument]:
     """One ``json`` unit per non-blank line, keeping the line's bytes."""
-    if _UTF16_OR_32_BOM.match(data):
+    if starts_with_utf16_or_32_bom(data):
         data = decode_text(data).encode("utf-8")
     lines = [line.strip() for line in data.removeprefix(b"\xef\xbb\xbf").splitlines()]
     lines = [line for line in lines if line]

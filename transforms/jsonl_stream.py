@@ -47,6 +47,7 @@ def open_decompressed(handle: BinaryIO, compression: Optional[str]) -> BinaryIO:
 
 
 def starts_with_utf16_or_32_bom(data: bytes) -> bool:
+    """``data`` begins with a UTF-16 or UTF-32 byte-order mark (such JSONL is decoded whole)."""
     return bool(_UTF16_OR_32_BOM.match(data))
 
 
