@@ -7,7 +7,6 @@ mode when precision mode lost most of the article; metadata the page declares
 never raises. Pure functions (no Beam); text comes out as paragraphs separated by a
 blank line (``"\\n\\n"``).
 """
-import copy
 import html as html_lib
 import re
 from typing import Optional
@@ -15,6 +14,7 @@ from typing import Optional
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.metadata import extract_metadata
 
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
@@ -34,6 +34,7 @@ _BLOCK_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead "
     "tr ul".split()
 )
+_NEVER_TEXT_TAGS = frozenset(("script", "style", etree.Comment, etree.ProcessingInstruction))
 _SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg")
 _TRAFILATURA_DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _LANGUAGE_XPATH = "/html/@lang | //meta[@http-equiv='content-language']/@content | //meta[@property='og:locale']/@content"
@@ -56,10 +57,10 @@ def html_page_fields(html: str) -> dict:
     publisher the way a JSON record's "source" key does.
     """
     tree = _load_html_tree(html)
-    declared = page_metadata(tree)  # before trafilatura, which prunes the tree
+    declared = page_metadata(tree)
     language = _first_xpath(tree, _LANGUAGE_XPATH)
-    document, text = _main_text(tree)
-    text = _without_leading_title(text, declared.title)
+    document = _trafilatura_metadata(tree)
+    text = _without_leading_title(_main_text(tree, document.title), declared.title)
     if not text:
         raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
     return {
@@ -77,23 +78,36 @@ def html_page_fields(html: str) -> dict:
     }
 
 
-def _main_text(tree):
-    """(trafilatura document, paragraphs): precision mode, unless default mode finds far more.
+def _main_text(tree, title: Optional[str]) -> str:
+    """Paragraphs: precision mode, unless default mode finds far more.
 
     Precision mode drops navigation and teasers but on some layouts drops most of the
     article too; when its text is under ``MIN_PRECISION_SHARE`` of the default mode's
-    (and default mode found an article-sized text), default mode's is used.
+    (and default mode found an article-sized text), default mode's is used. Default mode
+    cannot find more words than the page shows, so it is only run when precision mode
+    kept less than that share of the page's words.
     """
-    precise = _run_trafilatura(copy.deepcopy(tree), favor_precision=True)
-    broad = _run_trafilatura(tree, favor_precision=False)
-    precise_text = _page_paragraphs(precise.text, precise.title) if precise else ""
-    broad_text = _page_paragraphs(broad.text, broad.title) if broad else ""
-    precise_words, broad_words = len(precise_text.split()), len(broad_text.split())
+    precise_text = _trafilatura_paragraphs(tree, title, favor_precision=True)
+    precise_words = len(precise_text.split())
+    if precise_words and precise_words >= MIN_PRECISION_SHARE * _page_word_bound(tree):
+        return precise_text
+    broad_text = _trafilatura_paragraphs(tree, title, favor_precision=False)
+    broad_words = len(broad_text.split())
     if broad_words >= MIN_FALLBACK_WORDS and precise_words < MIN_PRECISION_SHARE * broad_words:
-        return broad, broad_text
+        return broad_text
     if precise_words:
-        return precise, precise_text
+        return precise_text
     raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+
+
+def _page_word_bound(tree) -> int:
+    """At least as many words as any extraction of ``tree`` can hold: every text node outside scripts and styles."""
+    count = 0
+    for element in tree.iter():
+        if element.tag not in _NEVER_TEXT_TAGS:
+            count += len((element.text or "").split())
+        count += len((element.tail or "").split())
+    return count
 
 
 def _load_html_tree(html: str):
@@ -111,16 +125,21 @@ def _first_xpath(tree, xpath: str) -> Optional[str]:
     return values[0] if values else None
 
 
-def _run_trafilatura(tree, favor_precision: bool):
+def _trafilatura_paragraphs(tree, title: Optional[str], favor_precision: bool) -> str:
+    """trafilatura's main text of ``tree`` (which it copies, not prunes) as paragraphs, without a leading ``title``."""
     try:
-        return trafilatura.bare_extraction(
-            tree,
-            url=None,
-            with_metadata=True,
-            include_comments=False,
-            favor_precision=favor_precision,
-            date_extraction_params=dict(_TRAFILATURA_DATES),
+        document = trafilatura.bare_extraction(
+            tree, url=None, with_metadata=False, include_comments=False, favor_precision=favor_precision,
         )
+    except (ValueError, etree.LxmlError, RecursionError) as exc:
+        raise RejectError(HTML_PARSE_ERROR, f"trafilatura failed: {type(exc).__name__}: {exc}") from None
+    return _page_paragraphs(document.text, title) if document else ""
+
+
+def _trafilatura_metadata(tree):
+    """trafilatura's reading of the page's metadata (htmldate for the date); ``tree`` is not changed."""
+    try:
+        return extract_metadata(tree, date_config=dict(_TRAFILATURA_DATES))
     except (ValueError, etree.LxmlError, RecursionError) as exc:
         raise RejectError(HTML_PARSE_ERROR, f"trafilatura failed: {type(exc).__name__}: {exc}") from None
 
