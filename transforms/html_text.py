@@ -19,6 +19,7 @@ from trafilatura.metadata import extract_metadata
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
 from transforms.field_values import str_or_none
+from transforms.html_dates import labelled_published, shown_published
 from transforms.html_bylines import clean_author_names
 from transforms.html_metadata import page_metadata
 from transforms.language import normalise_language
@@ -69,13 +70,19 @@ def html_page_fields(html: str) -> dict:
         "url": str_or_none(document.url),
         "title": declared.title or str_or_none(document.title),
         "authors": declared.authors or clean_author_names(split_authors(document.author)) or declared.organisations,
-        "published": parse_datetime_utc(declared.published) or parse_datetime_utc(document.date),
+        "published": _published(declared, tree, document.date),
         "updated": parse_datetime_utc(declared.updated),
         "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
         "language": normalise_language(document.language) or normalise_language(language),
         "summary": str_or_none(document.description),
         "site_name": declared.site_name or str_or_none(document.sitename),
     }
+
+
+def _published(declared, tree, guessed: Optional[str]):
+    """Declared publication date, else the one the page shows, else htmldate's guess (``guessed``)."""
+    return (parse_datetime_utc(labelled_published(tree)) or parse_datetime_utc(declared.published)
+            or parse_datetime_utc(shown_published(tree)) or parse_datetime_utc(guessed))
 
 
 def _main_text(tree, title: Optional[str]) -> str:

@@ -1,0 +1,104 @@
+"""The publication date a page shows its readers, when it declares none in its metadata.
+
+``shown_published(tree)`` looks at what is visible: a date labelled "Published" /
+"Posted on" (and the same words in German, French, Spanish), then the first ``<time>``
+element outside navigation, sidebars and footers. A date the page labels as an update
+is never taken for the publication date. Pure functions on an lxml HTML tree; the
+value returned is the string as found (parse it with ``dates.parse_datetime_utc``).
+"""
+import re
+from typing import Iterator, Optional
+
+from transforms.dates import parse_datetime_utc
+
+__all__ = ["shown_published", "labelled_published"]
+
+MAX_LABEL_CHARS = 80  # an element holding a labelled date is short: "Published: January 3, 2024"
+_PUBLISHED_LABEL = re.compile(
+    r"^\s*(?:first\s+)?(?:published|posted|date\s+published|publication\s+date|"
+    r"ver[öo]ffentlicht|publi[ée]e?|publicado|publicada)\b(?:\s+(?:on|am|le|el|the))?\s*[:\-–—|]?\s*",
+    re.IGNORECASE,
+)
+_UPDATE_WORDS = re.compile(r"updat|modif|revis|aktualisiert|mis\s+[àa]\s+jour|actualizad", re.IGNORECASE)
+_OUTSIDE_ARTICLE = frozenset(("nav", "aside", "footer", "header-menu", "menu"))
+_NUMERIC_DAY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")  # "04/05/2024", "4.5.2024"
+_LABEL_TAGS = ("p", "span", "div", "li", "small", "dd", "em", "strong", "time")
+
+
+def shown_published(tree) -> Optional[str]:
+    """The publication date the page shows (a labelled date, else the first ``<time>``), or None."""
+    return labelled_published(tree) or _first_time_element(tree)
+
+
+def labelled_published(tree) -> Optional[str]:
+    """A date after a "Published" label: in the labelled element, just after it, or in the next element."""
+    for element in tree.iter(*_LABEL_TAGS):
+        if not _PUBLISHED_LABEL.match(element.text or ""):
+            continue
+        text = " ".join(element.text_content().split())[:MAX_LABEL_CHARS + 1]
+        label = _PUBLISHED_LABEL.match(text)
+        if len(text) > MAX_LABEL_CHARS or not label or _UPDATE_WORDS.search(text):
+            continue
+        value = _readable_date(_time_attribute(element) or text[label.end():] or _text_after(element))
+        if value:
+            return value
+    return None
+
+
+def _time_attribute(element) -> Optional[str]:
+    time_element = next(element.iter("time"), None)
+    return time_element.get("datetime") if time_element is not None else None
+
+
+def _text_after(element) -> str:
+    """The text right after ``element``: its tail, else the next element's text."""
+    tail = " ".join((element.tail or "").split())
+    if tail:
+        return tail[:MAX_LABEL_CHARS]
+    sibling = element.getnext()
+    return " ".join(sibling.text_content().split())[:MAX_LABEL_CHARS] if sibling is not None else ""
+
+
+def _first_time_element(tree) -> Optional[str]:
+    """The first ``<time>`` date outside navigation, sidebars and footers that is not labelled an update."""
+    for element in _article_time_elements(tree):
+        value = _readable_date((element.get("datetime") or element.text_content() or "").strip())
+        if value:
+            return value
+    return None
+
+
+def _readable_date(value: str) -> Optional[str]:
+    """``value`` if it parses as a date, with a numeric day first made ISO; None if it does not parse.
+
+    Dotted numeric dates are day first ("04.03.2024" is 4 March). With slashes or dashes,
+    "04/03/2024" is 4 March in Europe and April 3 in the US: refused unless a part is over 12.
+    """
+    numeric = _NUMERIC_DAY.match(value or "")
+    if numeric:
+        first, separator, second, year = numeric.groups()
+        day, month = int(first), int(second)
+        if separator != ".":
+            if day != month and max(day, month) <= 12:
+                return None
+            day, month = (day, month) if day > 12 else (month, day)
+        value = f"{year}-{month:02d}-{day:02d}"
+    return value if value and parse_datetime_utc(value) is not None else None
+
+
+def _article_time_elements(tree) -> Iterator:
+    """``<time>`` elements outside navigation, sidebars and footers, not marked or labelled as updates."""
+    for element in tree.iter("time"):
+        if _marked_update(element):
+            continue
+        if not any(ancestor.tag in _OUTSIDE_ARTICLE for ancestor in element.iterancestors()):
+            yield element
+
+
+def _marked_update(element) -> bool:
+    """Its class or itemprop says "updated", or its short parent reads like "Updated: <time>"."""
+    if _UPDATE_WORDS.search(f"{element.get('class') or ''} {element.get('itemprop') or ''}"):
+        return True
+    parent = element.getparent()
+    context = " ".join(parent.text_content().split()) if parent is not None else ""
+    return len(context) <= MAX_LABEL_CHARS and bool(_UPDATE_WORDS.search(context))
