@@ -35,9 +35,9 @@ def labelled_published(tree) -> Optional[str]:
     for element in tree.iter(*_LABEL_TAGS):
         if not _PUBLISHED_LABEL.match(element.text or ""):
             continue
-        text = " ".join(element.text_content().split())[:MAX_LABEL_CHARS + 1]
-        label = _PUBLISHED_LABEL.match(text)
-        if len(text) > MAX_LABEL_CHARS or not label or _UPDATE_WORDS.search(text):
+        text = _short_text(element)
+        label = _PUBLISHED_LABEL.match(text or "")
+        if not label or _UPDATE_WORDS.search(text):
             continue
         value = _readable_date(_time_attribute(element) or text[label.end():] or _text_after(element))
         if value:
@@ -56,13 +56,28 @@ def _text_after(element) -> str:
     if tail:
         return tail[:MAX_LABEL_CHARS]
     sibling = element.getnext()
-    return " ".join(sibling.text_content().split())[:MAX_LABEL_CHARS] if sibling is not None else ""
+    return (_short_text(sibling) or "") if sibling is not None else ""
+
+
+def _short_text(element) -> Optional[str]:
+    """The element's text, whitespace collapsed, or None when it is longer than ``MAX_LABEL_CHARS``.
+
+    Reads at most that many characters, so a label check on a large container costs little.
+    """
+    parts, size = [], 0
+    for part in element.itertext():
+        parts.append(part)
+        size += len(part)
+        if size > 2 * MAX_LABEL_CHARS:
+            break
+    text = " ".join("".join(parts).split())
+    return text if len(text) <= MAX_LABEL_CHARS else None
 
 
 def _first_time_element(tree) -> Optional[str]:
     """The first ``<time>`` date outside navigation, sidebars and footers that is not labelled an update."""
     for element in _article_time_elements(tree):
-        value = _readable_date((element.get("datetime") or element.text_content() or "").strip())
+        value = _readable_date((element.get("datetime") or _short_text(element) or "").strip())
         if value:
             return value
     return None
@@ -100,5 +115,5 @@ def _marked_update(element) -> bool:
     if _UPDATE_WORDS.search(f"{element.get('class') or ''} {element.get('itemprop') or ''}"):
         return True
     parent = element.getparent()
-    context = " ".join(parent.text_content().split()) if parent is not None else ""
-    return len(context) <= MAX_LABEL_CHARS and bool(_UPDATE_WORDS.search(context))
+    context = _short_text(parent) if parent is not None else None
+    return bool(context and _UPDATE_WORDS.search(context))

@@ -80,7 +80,8 @@ def html_page_fields(html: str) -> dict:
 
 
 def _published(declared, tree, guessed: Optional[str]):
-    """Declared publication date, else the one the page shows, else htmldate's guess (``guessed``)."""
+    """The publication date: one the page labels "Published" in its text, else the declared one
+    (JSON-LD, meta tags), else the first ``<time>`` shown, else htmldate's guess (``guessed``)."""
     return (parse_datetime_utc(labelled_published(tree)) or parse_datetime_utc(declared.published)
             or parse_datetime_utc(shown_published(tree)) or parse_datetime_utc(guessed))
 

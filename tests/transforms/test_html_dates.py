@@ -65,3 +65,8 @@ def test_declared_date_wins_over_a_time_element():
     html = ("<html><head><title>Sheds</title><meta property='article:published_time' content='2025-08-21'>"
             f"</head><body><h1>Sheds</h1><time datetime='2023-04-26'>x</time>{ARTICLE}</body></html>")
     assert html_page_fields(html)["published"].date().isoformat() == "2025-08-21"
+
+
+def test_label_inside_a_long_block_is_prose_not_a_byline():
+    body = "<div>Published: January 3, 2024 " + "and then the story went on for a long while. " * 5 + "</div>"
+    assert labelled_published(_tree(body)) is None
