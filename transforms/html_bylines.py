@@ -1,15 +1,16 @@
-"""Bylines in a page's markup: ``rel=author`` links, ``itemprop=author``, author/byline elements and
-"By" / "Written by" labels followed by a name.
+"""Bylines in a page's markup: ``rel=author`` links, ``itemprop=author``, author/byline elements,
+"By" / "Written by" labels followed by a name and links to an author page; and the cleaning of
+the names found (dates, roles, initials and handles removed).
 
-Pure function over an lxml tree (no Beam); returns candidate strings for
-``metadata.split_authors`` and never raises.
+Pure functions over an lxml tree (no Beam); the finders return candidate strings for
+``metadata.split_authors`` and never raise.
 """
 import re
 from typing import List
 
 from lxml import etree
 
-__all__ = ["byline_authors", "labelled_byline_authors", "clean_author_names", "without_site"]
+__all__ = ["byline_authors", "labelled_byline_authors", "author_link_authors", "clean_author_names", "without_site"]
 
 MAX_BYLINE_CHARS = 80
 MAX_BYLINE_WORDS = 8
@@ -28,11 +29,34 @@ _LABEL = re.compile(r"^(?:(?:written|posted|published|reviewed|edited|words|stor
                     r"|^(?:author|authors|autor|auteur|autore)\s*:\s*", re.IGNORECASE)
 _LEAD_IN = re.compile(r"^(?:.{0,40}?\b(?:written|authored|posted|reviewed|edited|reported)\s+by|read more (?:about|from|by)"
                       r"|authored by|author)\s*:?\s+", re.IGNORECASE)
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _TRAILER = re.compile(r"\s+(?:last\s+)?(?:updated|published|posted|modified|on)\b.*$"
-                      r"|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d.*$", re.IGNORECASE)
-_MONTH_OR_ROLE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$"
+                      rf"|\s+{_MONTH}\s+\d.*$"
+                      # a bare month name cut from its date; not May, June, April or August (also names)
+                      r"|\s+(?:january|february|march|july|september|october|november|december)$", re.IGNORECASE)
+# job titles: "Jane Doe, Senior Editor" names Jane Doe; "Head" and "Co-Founder" are not people
+_ROLE_WORDS = frozenset(
+    "expert editor editors founder cofounder director manager writer contributor specialist reporter correspondent "
+    "analyst winemaker officer president ceo cto cfo coo consultant strategist journalist columnist producer "
+    "engineer developer designer scientist researcher advisor adviser coordinator chief lead blogger photographer"
+    .split()
+)
+_TITLE_MODIFIERS = frozenset(
+    "head senior junior chief lead staff managing executive contributing associate assistant deputy guest co "
+    "principal vice general".split()
+)
+# a lead-in whose name is elsewhere: "Insights from", "A note by"
+_DANGLING = re.compile(r"\b(?:from|by|of|with|and|at|for|to|the)$", re.IGNORECASE)
+# "Jane Doe - Acme Editorial Team", "Jane Doe – Senior Editor": a dash, then the desk or the role
+_DESK_SUFFIX = re.compile(r"\s+[-–—]\s+.*\b(?:team|staff|editorial|desk|newsroom|%s)$" % "|".join(
+    sorted(_ROLE_WORDS)), re.IGNORECASE)
+_INITIALS = re.compile(r"^([A-Z]{2,3})\s+(.+)$")
+_MONTH_OR_ROLE = re.compile(rf"^{_MONTH}$"
                             r"|^(?:author|authors|admin|administrator|editor|staff|guest|team|unknown|anonymous)$",
                             re.IGNORECASE)
+_AUTHOR_LINKS = etree.XPath("//a[contains(@href, '/author/') or contains(@href, '/authors/')]")
+_AUTHOR_SLUG = re.compile(r"/authors?/([^/?#]+)")
 _IN_NAVIGATION = etree.XPath("ancestor::*[self::nav or contains(@class, 'menu') or contains(@class, 'nav')]")
 _TEXT_NODES = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
 _BY_LABEL = re.compile(r"^(?:(?:written|posted|article|authored|reported|words|story|text)\s+)?by\b\s*:?\s*(.*)$",
@@ -44,11 +68,15 @@ _NOT_A_NAME = re.compile(r"\d|@|https?:|\b(?:min(?:ute)?s? read|updated|publishe
 
 
 def byline_authors(tree) -> List[str]:
-    """The first short byline text in the markup, with any "By" label removed; [] when none."""
+    """The first short byline text in the markup, with any "By" label removed; [] when none.
+
+    The texts of the element's children are joined with spaces ("<b>Jane Doe</b><i>Editor</i>"
+    reads "Jane Doe Editor", not "Jane DoeEditor").
+    """
     for element in _CANDIDATES(tree):
         if _SKIP_ANCESTOR(element):
             continue
-        text = _LABEL.sub("", " ".join(element.text_content().split())).strip(" ,;|·-")
+        text = _LABEL.sub("", " ".join(" ".join(element.itertext()).split())).strip(" ,;|·-")
         if _looks_like_names(text):
             return [text]
     return []
@@ -73,25 +101,104 @@ def labelled_byline_authors(tree) -> List[str]:
     return []
 
 
+def author_link_authors(tree) -> List[str]:
+    """The text of the first link to an author page that spells the page's slug
+    (``<a href="/author/jane-doe/">Jane Doe</a>``); [] when none."""
+    for link in _AUTHOR_LINKS(tree):
+        text = " ".join(link.text_content().split())
+        match = _AUTHOR_SLUG.search(link.get("href", ""))
+        if (match and _looks_like_names(text) and _name_words(text) == _name_words(match.group(1))
+                and not _SKIP_ANCESTOR(link) and not _IN_NAVIGATION(link)):
+            return [text]
+    return []
+
+
+def _name_words(text: str) -> List[str]:
+    return re.findall(r"[^\W\d_]+", text.casefold())
+
+
 def _capitalised(text: str) -> bool:
     """The first letter is upper case (a name, not "by submitting this form")."""
     return next((c for c in text if c.isalpha()), "a").isupper()
 
 
 def _looks_like_names(text: str) -> bool:
+    """Short, has letters, no digits or links, and is not a lead-in without its name ("Insights from")."""
     return (0 < len(text) <= MAX_BYLINE_CHARS and len(text.split()) <= MAX_BYLINE_WORDS
-            and any(c.isalpha() for c in text) and not _NOT_A_NAME.search(text))
+            and any(c.isalpha() for c in text) and not _NOT_A_NAME.search(text) and not _DANGLING.search(text))
 
 
 def clean_author_names(names) -> tuple:
     """Names without lead-ins ("This post was written by"), trailing dates ("Jane Doe Last updated
-    May 3"), user handles ("jdoe", "jane.doe") and bare month names or roles ("Author", "Dec")."""
+    May 3", "Jane Doe December"), desk or role suffixes ("Jane Doe - Acme Editorial Team"), avatar
+    initials ("JD Jane Doe"), user handles ("jdoe", "jane.doe"), bare month names or roles
+    ("Author", "Dec"), lead-ins without a name ("Insights from") and job titles (see ``_without_roles``)."""
     cleaned = []
     for name in names:
         name = _TRAILER.sub("", _LEAD_IN.sub("", name)).strip(" ,;:|·-")
-        if name and not _MONTH_OR_ROLE.match(name) and not _HANDLE.match(name) and any(c.isalpha() for c in name):
+        name = _without_initials(_DESK_SUFFIX.sub("", name))
+        if (name and not _MONTH_OR_ROLE.match(name) and not _HANDLE.match(name) and not _DANGLING.search(name)
+                and any(c.isalpha() for c in name)):
             cleaned.append(name)
-    return tuple(dict.fromkeys(cleaned))
+    return tuple(dict.fromkeys(_without_roles(cleaned)))
+
+
+def _without_initials(name: str) -> str:
+    """"JD Jane Doe" (an avatar's initials before the name) gives "Jane Doe"."""
+    match = _INITIALS.match(name)
+    if match and match.group(1) == "".join(word[0] for word in match.group(2).split()).upper():
+        return match.group(2)
+    return name
+
+
+def _without_roles(names: List[str]) -> List[str]:
+    """``names`` without job titles split off a "Name, Role" byline as if they were people.
+
+    "Jane Doe, Privacy and Security Expert" arrives as ["Jane Doe", "Privacy", "Security Expert"];
+    "Jane Doe Head Winemaker, Co-Founder" as ["Jane Doe Head Winemaker", "Co-Founder"]. A trailing
+    "<modifier> <role>" title is cut from the first name; then, when the first name is a person and
+    some later one a role, the kept names are the first and any other of two or more words directly
+    followed by a role ("Jane Doe, Editor, John Roe, Writer"): the rest are pieces of a role phrase.
+    A byline that starts with a role ("Travel Editor", "Acme Contributor") is left as it is.
+    """
+    if not names:
+        return names
+    names = [_without_trailing_title(names[0])] + names[1:]
+    roles = [_is_role(name) for name in names]
+    if roles[0] or not any(roles):
+        return names
+    return [name for i, name in enumerate(names) if not roles[i] and (
+        i == 0 or (len(name.split()) > 1 and i + 1 < len(names) and roles[i + 1]))]
+
+
+def _is_role(name: str) -> bool:
+    """A job title: ends in a role word ("Security Expert", "Co-Founder"), is "<title> of/at/for ..."
+    ("Head of Marketing") or is made of title words only ("Head", "Senior Staff")."""
+    words = [_title_word(word) for word in name.split()]
+    title_words = _ROLE_WORDS | _TITLE_MODIFIERS
+    return (words[-1] in _ROLE_WORDS or (len(words) > 1 and words[0] in title_words and words[1] in ("of", "at", "for"))
+            or all(word in title_words for word in words))
+
+
+def _without_trailing_title(name: str) -> str:
+    """"Jane Doe Head Winemaker" gives "Jane Doe": a capitalised title of modifiers ("Head", "Senior",
+    "Staff") then role words at the end, cut when two words are left; "Acme Travel Editor" is kept."""
+    words = name.split()
+    end = len(words)
+    while end > 2 and _title_word(words[end - 1]) in _ROLE_WORDS:
+        end -= 1
+    roles_start = end
+    while end > 2 and _title_word(words[end - 1]) in _TITLE_MODIFIERS:
+        end -= 1
+    title = words[end:]
+    if roles_start < len(words) and end < roles_start and all(word[0].isupper() for word in title):
+        return " ".join(words[:end])
+    return name
+
+
+def _title_word(word: str) -> str:
+    """The casefolded last part of a word ("Co-Founder" gives "founder")."""
+    return word.casefold().split("-")[-1]
 
 
 def without_site(names: tuple, site_names) -> tuple:

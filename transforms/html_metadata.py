@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 from lxml import etree
 
 from transforms.html_bylines import (
-    byline_authors, clean_author_names, labelled_byline_authors, without_site,
+    author_link_authors, byline_authors, clean_author_names, labelled_byline_authors, without_site,
 )
 from transforms.html_titles import choose_title
 from transforms.metadata import split_authors
@@ -198,16 +198,26 @@ def _json_ld_authors(article: dict) -> Tuple[List[str], List[str]]:
 
 
 def _authors(tree, article: dict, site_names: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-    """(people, organisations): people by JSON-LD, then author meta tags, then bylines in the markup.
+    """(people, organisations): people by JSON-LD, then author meta tags, then bylines in the markup,
+    then links to an author page.
 
     The site named as a co-author ("Jane Doe, The Gazette") is dropped.
     """
     people, organisations = _json_ld_authors(article)
-    for candidates in (people, _meta_authors(tree), byline_authors(tree), labelled_byline_authors(tree)):
+    for candidates in _author_sources(tree, people):
         names = without_site(clean_author_names(split_authors(candidates)), site_names)
         if names:
             return names, ()
     return (), clean_author_names(split_authors(organisations))
+
+
+def _author_sources(tree, people: List[str]) -> Iterator[List[str]]:
+    """The author candidates of each source, most explicit first, each read only when needed."""
+    yield people
+    yield _meta_authors(tree)
+    yield byline_authors(tree)
+    yield labelled_byline_authors(tree)
+    yield author_link_authors(tree)
 
 
 def _meta_authors(tree) -> List[str]:

@@ -11,7 +11,7 @@ __all__ = ["split_authors", "clean_topics"]
 _BYLINE_PREFIX_RE = re.compile(
     r"^(?:(?:written|reported|words|text|story)\s+)?by\b\s*:?\s*", re.IGNORECASE
 )
-_AUTHOR_SEP_RE = re.compile(r"\s*[,;|\n]\s*|\s+(?:and|&)\s+", re.IGNORECASE)
+_AUTHOR_SEP_RE = re.compile(r"\s*[,;|\n]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)  # ", and" too
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMAIL_THEN_NAME_RE = re.compile(rf"^\s*{_EMAIL}\s*\(([^)]*)\)\s*$")  # RSS "a@b.c (Name)"
 _EMAIL_RE = re.compile(rf"\(\s*(?:mailto:)?{_EMAIL}\s*\)|<\s*{_EMAIL}\s*>|{_EMAIL}")

@@ -2,9 +2,12 @@
 import lxml.html
 import pytest
 
-from transforms.html_bylines import byline_authors, clean_author_names, labelled_byline_authors, without_site
+from transforms.html_bylines import (
+    author_link_authors, byline_authors, clean_author_names, labelled_byline_authors, without_site,
+)
 from transforms.html_metadata import page_metadata
 from transforms.html_titles import choose_title, strip_site_suffix
+from transforms.metadata import split_authors
 
 JSON_LD_PAGE = """<html><head>
 <title>Council approves cycle lanes | Example Gazette</title>
@@ -97,15 +100,77 @@ def test_byline_authors_skips_comment_sections():
 
 
 @pytest.mark.parametrize("names, expected", [
-    (["Cazzy Magennis Last Updated August 1"], ("Cazzy Magennis",)),
-    (["This post was written by Danielle Padula"], ("Danielle Padula",)),
-    (["Read more about The Upwork Team"], ("The Upwork Team",)),
+    (["Tamsin Orrell Last Updated August 1"], ("Tamsin Orrell",)),
+    (["This post was written by Odile Ferrant"], ("Odile Ferrant",)),
+    (["Read more about The Quillworks Team"], ("The Quillworks Team",)),
     (["jdoe", "jane.doe", "Author", "Dec"], ()),
     (["Peter May", "June Carter", "Jon Ong"], ("Peter May", "June Carter", "Jon Ong")),
-    (["Luke Kim December 17, 2025"], ("Luke Kim",)),
+    (["Ivo Brandt December 17, 2025"], ("Ivo Brandt",)),
+    # month abbreviations only as whole words: "Maria" and "Marcus" are names
+    (["Maria", "Marcus Dell"], ("Maria", "Marcus Dell")),
+    # a bare month name cut from its date; May and June are also names
+    (["Ivo Brandt December", "Nora Vale October"], ("Ivo Brandt", "Nora Vale")),
+    (["Peter May", "Ada June"], ("Peter May", "Ada June")),
+    # avatar initials before the name
+    (["RT Rosa Tamsin"], ("Rosa Tamsin",)),
+    (["AJ Stone"], ("AJ Stone",)),  # not the initials of the rest
+    # a lead-in without its name
+    (["Insights from"], ()),
+    # a desk or role after a dash
+    (["Omar Fenn - Harbour Editorial Team"], ("Omar Fenn",)),
+    (["Omar Fenn – Senior Editor"], ("Omar Fenn",)),
 ])
 def test_clean_author_names(names, expected):
     assert clean_author_names(names) == expected
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("Nell Abara, Privacy and Home Security Expert", ("Nell Abara",)),  # and every piece of the role
+    ("Theo Lind Head Winemaker, Co-Founder", ("Theo Lind",)),
+    ("Written by Ravi Sen; Head; Community Development", ("Ravi Sen",)),
+    ("Ravi Sen, Head of Marketing and Community Development", ("Ravi Sen",)),
+    ("Ana Ruiz, Senior Editor, and Ben Ode, Staff Writer", ("Ana Ruiz", "Ben Ode")),
+    ("Ana Ruiz, Editor at Large", ("Ana Ruiz",)),
+    ("Ana Ruiz Staff Writer", ("Ana Ruiz",)),
+    # a byline that starts with a role is left alone
+    ("Harbour Travel Editor, KTL", ("Harbour Travel Editor", "KTL")),
+    ("Quillworks Contributor", ("Quillworks Contributor",)),
+    ("The Quillworks editors", ("The Quillworks editors",)),
+    # no role: nothing dropped
+    ("Ana Ruiz, Ben Ode and Cy Lamb", ("Ana Ruiz", "Ben Ode", "Cy Lamb")),
+])
+def test_job_titles_are_not_authors(byline, expected):
+    assert clean_author_names(split_authors(byline)) == expected
+
+
+def test_byline_joins_element_texts_with_spaces():
+    page = ('<html><body><div class="byline"><a>Theo Lind</a><span>Head Winemaker, Co-Founder</span></div>'
+            '</body></html>')
+    assert byline_authors(_tree(page)) == ["Theo Lind Head Winemaker, Co-Founder"]
+    assert page_metadata(_tree(page)).authors == ("Theo Lind",)
+
+
+def test_byline_lead_in_without_a_name_is_skipped():
+    page = '<html><body><h4 class="byline">Insights from</h4><p class="author-name">Ines Varga</p></body></html>'
+    assert byline_authors(_tree(page)) == ["Ines Varga"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('<a href="/blog/author/ines-varga/"><img alt=""><div>Ines Varga</div></a>', ["Ines Varga"]),
+    ('<a href="https://x.test/authors/nora_vale">Nora Vale</a>', ["Nora Vale"]),
+    ('<a href="/author/ines-varga/">View all posts</a>', []),  # not the slug's name
+    ('<nav><a href="/author/ines-varga/">Ines Varga</a></nav>', []),
+    ('<div class="comments"><a href="/author/ines-varga/">Ines Varga</a></div>', []),
+])
+def test_author_link_authors(body, expected):
+    assert author_link_authors(_tree(f"<html><body>{body}</body></html>")) == expected
+
+
+def test_author_link_is_the_last_resort():
+    link = '<a href="/author/ines-varga/">Ines Varga</a>'
+    assert page_metadata(_tree(f"<html><body>{link}</body></html>")).authors == ("Ines Varga",)
+    page = f'<html><head><meta name="author" content="Nora Vale"></head><body>{link}</body></html>'
+    assert page_metadata(_tree(page)).authors == ("Nora Vale",)
 
 
 # --------------------------------------------------------------------------- labelled bylines, meta pairs, JSON-LD refs
