@@ -1,10 +1,12 @@
-"""The publication date a page shows its readers, when it declares none in its metadata.
+"""The publication date a page shows its readers.
 
-``shown_published(tree)`` looks at what is visible: a date labelled "Published" /
-"Posted on" (and the same words in German, French, Spanish), then the first ``<time>``
-element outside navigation, sidebars and footers. A date the page labels as an update
-is never taken for the publication date. Pure functions on an lxml HTML tree; the
-value returned is the string as found (parse it with ``dates.parse_datetime_utc``).
+``labelled_published(tree)`` is a date the page's text labels "Published" / "Posted on"
+(and the same words in German, French, Spanish): it wins over declared metadata, which
+some templates fill with a build date. ``shown_published(tree)`` adds, for pages that
+declare nothing, the first ``<time>`` element outside navigation, sidebars and footers. A
+date the page labels as an update is never taken for the publication date. Pure functions
+on an lxml HTML tree; the value returned is the string as found, or an ISO day for a
+numeric one (parse it with ``dates.parse_datetime_utc``).
 """
 import re
 from typing import Iterator, Optional
@@ -20,7 +22,7 @@ _PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 _UPDATE_WORDS = re.compile(r"updat|modif|revis|aktualisiert|mis\s+[àa]\s+jour|actualizad", re.IGNORECASE)
-_OUTSIDE_ARTICLE = frozenset(("nav", "aside", "footer", "header-menu", "menu"))
+_OUTSIDE_ARTICLE = frozenset(("nav", "aside", "footer", "menu"))
 _NUMERIC_DAY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")  # "04/05/2024", "4.5.2024"
 _LABEL_TAGS = ("p", "span", "div", "li", "small", "dd", "em", "strong", "time")
 
@@ -46,6 +48,7 @@ def labelled_published(tree) -> Optional[str]:
 
 
 def _time_attribute(element) -> Optional[str]:
+    """The ``datetime`` of the first ``<time>`` in ``element`` (itself included), or None."""
     time_element = next(element.iter("time"), None)
     return time_element.get("datetime") if time_element is not None else None
 
