@@ -87,12 +87,13 @@ class PageMetadata:
 def page_metadata(tree) -> PageMetadata:
     """Title, authors, dates and site name declared by the page ``tree`` (an lxml HTML tree)."""
     article, page = _json_ld_article(tree)
-    site_name = _first(_strings(_SITE_NAMES(tree)) + _publisher_names(article, page))
+    site_names = _strings(_SITE_NAMES(tree)) + _publisher_names(article, page)  # every name strips a title suffix
+    site_name = _first(site_names)
     people, organisations = _authors(tree, article, _strings([site_name]) + _publisher_names(article, page))
     meta_titles = _strings([_json_str(article.get("headline")), _json_str(page.get("name"))])
     meta_titles += _strings(_META_TITLES(tree)) + _strings(_TITLE(tree)[:1])
     return PageMetadata(
-        title=choose_title(_h1_texts(tree), meta_titles, _strings([site_name])),
+        title=choose_title(_h1_texts(tree), meta_titles, site_names),
         authors=people,
         organisations=organisations,
         published=_first_dated(_strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])

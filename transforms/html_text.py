@@ -40,6 +40,8 @@ _SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "ifram
 _TRAFILATURA_DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _LANGUAGE_XPATH = "/html/@lang | //meta[@http-equiv='content-language']/@content | //meta[@property='og:locale']/@content"
 
+MAX_TITLE_LABEL_WORDS = 6
+_TITLE_LABEL = re.compile(r"\s+[|•·–—-]\s+([^.!?]+)")  # " — Strength Training" after a repeated headline
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 _NON_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TAG = re.compile(r"<[^>]*>")
@@ -169,9 +171,14 @@ def _page_paragraphs(text: Optional[str], title: Optional[str]) -> str:
 
 
 def _without_leading_title(text: str, title: Optional[str]) -> str:
-    """``text`` without a first paragraph that repeats the headline."""
+    """``text`` without a first paragraph that repeats the headline, alone or with a short label
+    after a dash or bar ("Gym Workouts for Beginners — Strength Training")."""
     first, _, rest = text.partition("\n\n")
-    return rest if title and first == " ".join(title.split()) else text
+    title = " ".join((title or "").split())
+    if not title or not first.startswith(title):
+        return text
+    label = _TITLE_LABEL.fullmatch(first[len(title):])
+    return rest if first == title or (label and len(label.group(1).split()) <= MAX_TITLE_LABEL_WORDS) else text
 
 
 # --------------------------------------------------------------------------- fragments

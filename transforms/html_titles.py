@@ -1,5 +1,8 @@
 """A page's headline: the ``<h1>`` that agrees with the declared title, else that title without " | Site".
 
+A short label at the chosen headline's edges is dropped last: " | Opinion", " - Top 10 Picks",
+"Blog | ", "example.com ".
+
 Pure functions over strings (no lxml, no Beam); never raise.
 """
 import re
@@ -13,6 +16,11 @@ MAX_TITLE_CHARS = 300
 _SEPARATOR = re.compile(r"\s+[|•·»~:/–—-]{1,2}\s+|\s*\|\s*")
 _WORD = re.compile(r"\w+")
 _SUFFIX_MAX_WORDS = 6
+_PREFIX_MAX_WORDS = 3
+_PIPE_PREFIX = re.compile(r"^(.+?)(?:\s*\|\s*|\s+[•·»]\s+)(.+)$")
+_DOMAIN_EDGE = re.compile(r"^(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|dev|app|info|blog|me)\s+(?=\w)"
+                          r"|(?<=\w)\s+(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|dev|app|info|blog|me)$")
+_SENTENCE_MARKS = re.compile(r"[,;?!]")
 _LOST = re.compile(r"(?<=\w)[?\ufffd](?=\s*\w)")
 _LABEL_PREFIX = re.compile(r"^\w+:\s+(.+)$")
 _CONTINUATION = re.compile(r"\s+\w")
@@ -114,8 +122,55 @@ def _rejoin(title: str, parts: List[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else parts[0].strip()
 
 
+def _without_edge_labels(title: str) -> str:
+    """``title`` without a label at its edges: a short last segment (" | Opinion", " - Top 10 Picks"; see
+    ``_is_label``), a short first segment before a pipe or bullet ("Blog | Headline") or a lowercase
+    domain name before or after it ("example.com Headline")."""
+    parts = [p for p in _SEPARATOR.split(title) if p and p.strip()]
+    if len(parts) > 1 and _is_label(parts[-1], parts[0]):
+        title = _rejoin(title, parts[:-1])
+    title = _DOMAIN_EDGE.sub("", title)
+    prefix = _PIPE_PREFIX.match(title)
+    return prefix.group(2).strip() if prefix and _is_prefix_label(*prefix.groups()) else title
+
+
+def _is_label(segment: str, other: str, max_words: int = _SUFFIX_MAX_WORDS) -> bool:
+    """The segment names a site, section or tagline, not half of the headline: at most ``max_words`` words,
+    fewer than the ``other`` segment, capitalised, without commas or sentence marks ("tips and tricks" or
+    "Features, Pricing, and More" continue the headline)."""
+    count = len(_words(segment))
+    return (0 < count <= max_words and count < len(_words(other)) and segment.strip()[:1].isupper()
+            and not _SENTENCE_MARKS.search(segment))
+
+
+def _is_prefix_label(segment: str, rest: str) -> bool:
+    """A first segment is a label ("Blog | ...", "The Agency | ...") when it is at most three words and
+    at most half as long as the rest: a first half of the headline is usually longer."""
+    return _is_label(segment, rest, _PREFIX_MAX_WORDS) and 2 * len(_words(segment)) <= len(_words(rest))
+
+
+def _segment_named_in(h1: str, title: str) -> Optional[str]:
+    """The title's first segment when it is the only one of two or more whose words (two or more) run
+    inside the h1 ("Get the app Trail Mix" and "Trail Mix | App Store"): the rest names a platform."""
+    parts = [p for p in _SEPARATOR.split(title) if p and p.strip()]
+    named = [part for part in parts if _runs_inside(part, h1)]
+    return parts[0].strip() if len(parts) > 1 and named == parts[:1] else None
+
+
+def _runs_inside(part: str, text: str) -> bool:
+    words, within = _words(part), _words(text)
+    return len(words) > 1 and any(within[i:i + len(words)] == words for i in range(len(within) - len(words) + 1))
+
+
 def choose_title(h1s: Sequence[str], declared: Sequence[str], site_names: Sequence[str]) -> Optional[str]:
-    """The headline: the h1 agreeing best with a declared title, else the first declared title, cleaned."""
+    """The headline (see ``_headline``) without labels at its edges (see ``_without_edge_labels``)."""
+    title = _headline(h1s, declared, site_names)
+    return _without_edge_labels(title) if title else title
+
+
+def _headline(h1s: Sequence[str], declared: Sequence[str], site_names: Sequence[str]) -> Optional[str]:
+    """The h1 agreeing best with a declared title, a longer or repaired declared copy of it, or the first
+    declared title's segment the h1 names, else the first declared title; titles without their site names."""
     h1s = [h for h in h1s if 1 < len(h) <= MAX_TITLE_CHARS and not any(_same(h, s) for s in site_names)]
     declared = [d for d in declared if len(d) <= 2 * MAX_TITLE_CHARS]
     cleaned = [strip_site_suffix(d, site_names) for d in declared]
@@ -128,4 +183,6 @@ def choose_title(h1s: Sequence[str], declared: Sequence[str], site_names: Sequen
             return longer[0]
         if _agreement(best, cleaned) >= MIN_AGREEMENT or (len(h1s) == 1 and not declared):
             return best
+        if cleaned and (segment := _segment_named_in(best, cleaned[0])):
+            return segment
     return cleaned[0] if cleaned else (h1s[0] if h1s else None)

@@ -274,3 +274,46 @@ def test_choose_title_between_h1_and_declared(h1s, declared, sites, expected):
 
 def test_site_suffix_given_as_initials():
     assert strip_site_suffix("2025 Top 100 Companies | WFA", ["World Future Awards"]) == "2025 Top 100 Companies"
+
+
+@pytest.mark.parametrize("h1s, declared, sites, expected", [
+    # a short capitalised last segment is a section label or tagline, in the h1 as in the declared title
+    (["Why city parks cool streets | Opinion"], ["Why city parks cool streets | Opinion"], ["Daily Ledger"],
+     "Why city parks cool streets"),
+    (["Best Bike Shops in Leeds (2025) – Top Local Repair Experts"],
+     ["Best Bike Shops in Leeds (2025) – Top Local Repair Experts - Bike Weekly"], ["Bike Weekly"],
+     "Best Bike Shops in Leeds (2025)"),
+    (["12 Budget Tents Compared - Field Tested"], ["12 Budget Tents Compared - Field Tested"], [],
+     "12 Budget Tents Compared"),
+    # ... but not a lowercase continuation, a list, a long subtitle or a tail longer than the head
+    (["Moving to a smaller flat – tips and tricks"], ["Moving to a smaller flat – tips and tricks | Home Hub"],
+     ["Home Hub"], "Moving to a smaller flat – tips and tricks"),
+    (["Best Tents for 2026 – Weight, Price, and Verdict"], [], [],
+     "Best Tents for 2026 – Weight, Price, and Verdict"),
+    (["Ten Lenses of 2025 Under $900 | The Best Prime Lenses on the Market"], [], [],
+     "Ten Lenses of 2025 Under $900 | The Best Prime Lenses on the Market"),
+    (["Garden Plan :: Printable Seasonal Planting Calendar"], [], [],
+     "Garden Plan :: Printable Seasonal Planting Calendar"),
+    # a short first segment before a pipe, not before other separators
+    (["Northern Institute"], ["The Studio | Deep Learning Courses at Example College"], [],
+     "Deep Learning Courses at Example College"),
+    (["Field Notes - Walking the Northern Coast Path Today"], [], [],
+     "Field Notes - Walking the Northern Coast Path Today"),
+    # a lowercase domain name before or after the headline
+    (["example.org"], ["example.org Notes on Sourdough"], [], "Notes on Sourdough"),
+    ([], ["Notes on Sourdough example.org"], [], "Notes on Sourdough"),
+    (["Amazon.com Shares Rise After Earnings"], [], [], "Amazon.com Shares Rise After Earnings"),
+    # the h1 names one segment of the declared title; the other names a platform
+    (["See the full tech stack of Trail Mix"], ["Trail Mix | Plugin Marketplace"], [], "Trail Mix"),
+    (["Welcome to our store"], ["Trail Mix | Plugin Marketplace"], [], "Trail Mix | Plugin Marketplace"),
+])
+def test_choose_title_without_edge_labels(h1s, declared, sites, expected):
+    assert choose_title(h1s, declared, sites) == expected
+
+
+def test_every_declared_site_name_strips_a_title_suffix():
+    page = """<html><head><title>Cycle lanes approved | The Daily Ledger of Northshire County</title>
+    <meta property="og:site_name" content="Ledger Online">
+    <script type="application/ld+json">{"@type": "WebPage", "publisher": {"@type": "Organization",
+    "name": "The Daily Ledger of Northshire County"}}</script></head><body><p>Text.</p></body></html>"""
+    assert page_metadata(_tree(page)).title == "Cycle lanes approved"

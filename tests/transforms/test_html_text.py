@@ -10,7 +10,7 @@ import pytest
 from tests.transforms.format_helpers import SHARED, documents_of, extract_reason, units_of, utc
 from transforms.errors import HTML_EMPTY
 from transforms.formats import extract_document, split_file
-from transforms.html_text import html_fragment_to_text
+from transforms.html_text import _without_leading_title, html_fragment_to_text
 from transforms.records import RawDocument
 
 
@@ -91,3 +91,16 @@ def test_page_that_precision_mode_finds_empty_falls_back_to_default_mode():
     document = extract_document(RawDocument(data, str(RECALL_PAGE), "html"))
     assert document.extractor == "html:trafilatura"
     assert len(document.text.split()) >= 50
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Garden Sheds Explained\n\nBody.", "Body."),
+    ("Garden Sheds Explained — A Beginner's Guide\n\nBody.", "Body."),
+    ("Garden Sheds Explained | Shed Weekly\n\nBody.", "Body."),
+    ("Garden Sheds Explained — and why every one of them leaks after the first long winter\n\nBody.",
+     "Garden Sheds Explained — and why every one of them leaks after the first long winter\n\nBody."),
+    ("Garden Sheds Explained. They leak.\n\nBody.", "Garden Sheds Explained. They leak.\n\nBody."),
+    ("Garden Sheds Explained Again\n\nBody.", "Garden Sheds Explained Again\n\nBody."),
+])
+def test_a_first_paragraph_repeating_the_headline_is_dropped(text, expected):
+    assert _without_leading_title(text, "Garden Sheds  Explained") == expected
