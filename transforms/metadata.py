@@ -11,7 +11,11 @@ __all__ = ["split_authors", "clean_topics"]
 _BYLINE_PREFIX_RE = re.compile(
     r"^(?:(?:written|reported|words|text|story)\s+)?by\b\s*:?\s*", re.IGNORECASE
 )
-_AUTHOR_SEP_RE = re.compile(r"\s*[,;|\n]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)  # ", and" too
+_LIST_SEP_RE = re.compile(r"\s*[,;|\n]\s*(?:(?:and|&)\s+)?", re.IGNORECASE)  # ", and" too
+_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+# a lower-case connector inside a name makes it an organisation, not two people:
+# "Center for Drug Evaluation and Research", "Department of Health and Human Services"
+_ORGANISATION_CONNECTOR_RE = re.compile(r"\s(?:of|for|the|de|du|des|der|für|on)\s")
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMAIL_THEN_NAME_RE = re.compile(rf"^\s*{_EMAIL}\s*\(([^)]*)\)\s*$")  # RSS "a@b.c (Name)"
 _EMAIL_RE = re.compile(rf"\(\s*(?:mailto:)?{_EMAIL}\s*\)|<\s*{_EMAIL}\s*>|{_EMAIL}")
@@ -23,10 +27,12 @@ def _author_names(text: str):
     if match:
         text = match.group(1)
     text = _EMAIL_RE.sub(" ", text)
-    for part in _AUTHOR_SEP_RE.split(text):
-        part = " ".join(_BYLINE_PREFIX_RE.sub("", part.strip()).split()).strip(" .:-")
-        if any(c.isalpha() for c in part):
-            yield part
+    for item in _LIST_SEP_RE.split(text):
+        parts = [item] if _ORGANISATION_CONNECTOR_RE.search(item) else _AND_RE.split(item)
+        for part in parts:
+            part = " ".join(_BYLINE_PREFIX_RE.sub("", part.strip()).split()).strip(" .:-")
+            if any(c.isalpha() for c in part):
+                yield part
 
 
 def _dedupe(items) -> Tuple[str, ...]:
@@ -44,7 +50,8 @@ def split_authors(value) -> Tuple[str, ...]:
     """Author names from a byline string, a list of strings, or feedparser author dicts.
 
     "By Jane Doe and John Smith", "Jane Doe, John Smith" and "Jane Doe;
-    John Smith" all give ("Jane Doe", "John Smith"). A leading "By" is
+    John Smith" all give ("Jane Doe", "John Smith"); an organisation's name
+    ("Center for Drug Evaluation and Research") is not split on its "and". A leading "By" is
     removed, e-mail addresses are dropped (RSS "jane@x.org (Jane Doe)" gives
     "Jane Doe"), dicts contribute their "name", duplicates are removed
     case-insensitively and order is kept.

@@ -22,6 +22,9 @@ from transforms import metadata as md
          ("Jane Doe", "John Smith")),
         ({"name": "Jane Doe"}, ("Jane Doe",)),
         ("Written by Jane Doe", ("Jane Doe",)),
+        ("Office of Parks and Recreation", ("Office of Parks and Recreation",)),
+        ("Jane Doe, Centre for Shed Studies and Repairs", ("Jane Doe", "Centre for Shed Studies and Repairs")),
+        ("Ana Lima & Sam Kim", ("Ana Lima", "Sam Kim")),
         (42, ()),
     ],
 )
