@@ -72,7 +72,7 @@ def html_page_fields(html: str) -> dict:
         "extractor": HTML_EXTRACTOR,
         "url": str_or_none(document.url),
         "title": declared.title or str_or_none(document.title),
-        "authors": declared.authors or clean_author_names(split_authors(document.author)) or declared.organisations,
+        "authors": _authors(declared, document.author),
         "published": published or parse_datetime_utc(document.date),
         "updated": parse_datetime_utc(declared.updated),
         "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
@@ -80,6 +80,22 @@ def html_page_fields(html: str) -> dict:
         "summary": str_or_none(document.description),
         "site_name": declared.site_name or str_or_none(document.sitename),
     }
+
+
+def _authors(declared, guessed: Optional[str]) -> tuple:
+    """People the page declares, else trafilatura's reading (``guessed``), else the organisation
+    the page names as author. trafilatura's reading loses to that organisation when it is only
+    a mangled copy of it ("Center; Research" for "Center for Drug Evaluation and Research")."""
+    if declared.authors:
+        return declared.authors
+    names = clean_author_names(split_authors(guessed))
+    if names and declared.organisations and _words(" ".join(names)) <= _words(" ".join(declared.organisations)):
+        return declared.organisations
+    return names or declared.organisations
+
+
+def _words(text: str) -> set:
+    return set(re.findall(r"\w+", text.casefold()))
 
 
 def _page_published(declared, tree):
