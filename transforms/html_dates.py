@@ -4,21 +4,27 @@
 (and the same words in German, French, Spanish): it wins over declared metadata, which
 some templates fill with a build date. ``shown_published(tree)`` adds, for pages that
 declare nothing, the first ``<time>`` element outside navigation, sidebars and footers. A
-date the page labels as an update is never taken for the publication date. Pure functions
-on an lxml HTML tree; the value returned is the string as found, or an ISO day for a
-numeric one (parse it with ``dates.parse_datetime_utc``).
+date the page labels as an update is never taken for the publication date;
+``labelled_updated(tree)`` reads it instead. Pure functions on an lxml HTML tree; the
+value returned is the string as found, or an ISO day for a numeric one (parse it with
+``dates.parse_datetime_utc``).
 """
 import re
 from typing import Iterator, Optional
 
 from transforms.dates import parse_datetime_utc
 
-__all__ = ["shown_published", "labelled_published"]
+__all__ = ["shown_published", "labelled_published", "labelled_updated"]
 
 MAX_LABEL_CHARS = 80  # an element holding a labelled date is short: "Published: January 3, 2024"
 _PUBLISHED_LABEL = re.compile(
     r"^\s*(?:first\s+)?(?:published|posted|date\s+published|publication\s+date|"
     r"ver[öo]ffentlicht|publi[ée]e?|publicado|publicada)\b(?:\s+(?:on|am|le|el|the))?\s*[:\-–—|]?\s*",
+    re.IGNORECASE,
+)
+_UPDATED_LABEL = re.compile(
+    r"^\s*(?:last\s+)?(?:updated|modified|revised|aktualisiert|mis\s+[àa]\s+jour|actualizado|actualizada)\b"
+    r"(?:\s+(?:on|am|le|el))?\s*[:\-–—|]?\s*",
     re.IGNORECASE,
 )
 _UPDATE_WORDS = re.compile(r"updat|modif|revis|aktualisiert|mis\s+[àa]\s+jour|actualizad", re.IGNORECASE)
@@ -34,12 +40,21 @@ def shown_published(tree) -> Optional[str]:
 
 def labelled_published(tree) -> Optional[str]:
     """A date after a "Published" label: in the labelled element, just after it, or in the next element."""
+    return _labelled_date(tree, _PUBLISHED_LABEL, skip_updates=True)
+
+
+def labelled_updated(tree) -> Optional[str]:
+    """A date after a "Last updated" / "Updated on" label, found the same way."""
+    return _labelled_date(tree, _UPDATED_LABEL, skip_updates=False)
+
+
+def _labelled_date(tree, label_pattern, skip_updates: bool) -> Optional[str]:
     for element in tree.iter(*_LABEL_TAGS):
-        if not _PUBLISHED_LABEL.match(element.text or ""):
+        if not label_pattern.match(element.text or ""):
             continue
         text = _short_text(element)
-        label = _PUBLISHED_LABEL.match(text or "")
-        if not label or _UPDATE_WORDS.search(text):
+        label = label_pattern.match(text or "")
+        if not label or (skip_updates and _UPDATE_WORDS.search(text)):
             continue
         value = _readable_date(_time_attribute(element) or text[label.end():] or _text_after(element))
         if value:

@@ -19,7 +19,7 @@ from trafilatura.metadata import extract_metadata
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
 from transforms.field_values import str_or_none
-from transforms.html_dates import labelled_published, shown_published
+from transforms.html_dates import labelled_published, labelled_updated, shown_published
 from transforms.html_bylines import clean_author_names
 from transforms.html_metadata import page_metadata
 from transforms.language import normalise_language
@@ -75,7 +75,7 @@ def html_page_fields(html: str) -> dict:
         "title": declared.title or str_or_none(document.title),
         "authors": _authors(declared, document.author),
         "published": published or parse_datetime_utc(document.date),
-        "updated": parse_datetime_utc(declared.updated),
+        "updated": parse_datetime_utc(declared.updated) or parse_datetime_utc(labelled_updated(tree)),
         "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
         "language": normalise_language(document.language) or normalise_language(language),
         "summary": str_or_none(document.description),

@@ -2,7 +2,7 @@
 import lxml.html
 import pytest
 
-from transforms.html_dates import labelled_published, shown_published
+from transforms.html_dates import labelled_published, labelled_updated, shown_published
 from transforms.html_text import html_page_fields
 
 
@@ -70,3 +70,21 @@ def test_declared_date_wins_over_a_time_element():
 def test_label_inside_a_long_block_is_prose_not_a_byline():
     body = "<div>Published: January 3, 2024 " + "and then the story went on for a long while. " * 5 + "</div>"
     assert labelled_published(_tree(body)) is None
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("<div>Last updated:</div><div>Dec 12, 2025</div>", "Dec 12, 2025"),
+    ("<p>Updated on <time datetime='2024-07-04T10:00:00Z'>4 Jul</time></p>", "2024-07-04T10:00:00Z"),
+    ("<p>Published: January 3, 2024</p>", None),
+    ("<p>Updated figures released on Monday show prices rose again across the region this year.</p>", None),
+])
+def test_labelled_update_dates(body, expected):
+    assert labelled_updated(_tree(body)) == expected
+
+
+def test_a_shown_update_date_fills_updated_at_when_none_is_declared():
+    html = ("<html><head><title>Sheds</title></head><body><h1>Sheds</h1>"
+            f"<p>Published: April 26, 2023</p><p>Last updated: May 2, 2024</p>{ARTICLE}</body></html>")
+    fields = html_page_fields(html)
+    assert fields["published"].date().isoformat() == "2023-04-26"
+    assert fields["updated"].date().isoformat() == "2024-05-02"
