@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 
 from transforms.dates import parse_datetime_utc
 
-__all__ = ["shown_published", "labelled_published", "labelled_updated"]
+__all__ = ["shown_published", "labelled_published", "labelled_updated", "time_element_published"]
 
 MAX_LABEL_CHARS = 80  # an element holding a labelled date is short: "Published: January 3, 2024"
 _PUBLISHED_LABEL = re.compile(
@@ -35,7 +35,7 @@ _LABEL_TAGS = ("p", "span", "div", "li", "small", "dd", "em", "strong", "time")
 
 def shown_published(tree) -> Optional[str]:
     """The publication date the page shows (a labelled date, else the first ``<time>``), or None."""
-    return labelled_published(tree) or _first_time_element(tree)
+    return labelled_published(tree) or time_element_published(tree)
 
 
 def labelled_published(tree) -> Optional[str]:
@@ -92,7 +92,7 @@ def _short_text(element) -> Optional[str]:
     return text if len(text) <= MAX_LABEL_CHARS else None
 
 
-def _first_time_element(tree) -> Optional[str]:
+def time_element_published(tree) -> Optional[str]:
     """The first ``<time>`` date outside navigation, sidebars and footers that is not labelled an update."""
     for element in _article_time_elements(tree):
         value = _readable_date((element.get("datetime") or _short_text(element) or "").strip())

@@ -87,9 +87,10 @@ class PageMetadata:
 def page_metadata(tree) -> PageMetadata:
     """Title, authors, dates and site name declared by the page ``tree`` (an lxml HTML tree)."""
     article, page = _json_ld_article(tree)
-    site_names = _strings(_SITE_NAMES(tree)) + _publisher_names(article, page)  # every name strips a title suffix
+    publishers = _publisher_names(article, page)
+    site_names = _strings(_SITE_NAMES(tree)) + publishers  # every name strips a title suffix
     site_name = _first(site_names)
-    people, organisations = _authors(tree, article, _strings([site_name]) + _publisher_names(article, page))
+    people, organisations = _authors(tree, article, _strings([site_name]) + publishers)
     meta_titles = _strings([_json_str(article.get("headline")), _json_str(page.get("name"))])
     meta_titles += _strings(_META_TITLES(tree)) + _strings(_TITLE(tree)[:1])
     return PageMetadata(

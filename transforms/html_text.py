@@ -8,6 +8,7 @@ never raises. Pure functions (no Beam); text comes out as paragraphs separated b
 blank line (``"\\n\\n"``).
 """
 import html as html_lib
+from contextlib import contextmanager
 import re
 from typing import Optional
 
@@ -19,7 +20,7 @@ from trafilatura.metadata import extract_metadata
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
 from transforms.field_values import str_or_none
-from transforms.html_dates import labelled_published, labelled_updated, shown_published
+from transforms.html_dates import labelled_published, labelled_updated, time_element_published
 from transforms.html_bylines import clean_author_names
 from transforms.html_metadata import page_metadata
 from transforms.language import normalise_language
@@ -104,7 +105,7 @@ def _page_published(declared, tree):
     one (JSON-LD, meta tags), else the first ``<time>`` shown; None when it gives none (then
     htmldate's guess is used)."""
     return (parse_datetime_utc(labelled_published(tree)) or parse_datetime_utc(declared.published)
-            or parse_datetime_utc(shown_published(tree)))
+            or parse_datetime_utc(time_element_published(tree)))
 
 
 def _main_text(tree, title: Optional[str]) -> str:
@@ -167,12 +168,10 @@ def _first_xpath(tree, xpath: str) -> Optional[str]:
 
 def _trafilatura_paragraphs(tree, title: Optional[str], favor_precision: bool, fast: bool = False) -> str:
     """trafilatura's main text of ``tree`` (which it copies, not prunes) as paragraphs, without a leading ``title``."""
-    try:
+    with _trafilatura_failures_rejected():
         document = trafilatura.bare_extraction(
             tree, url=None, with_metadata=False, include_comments=False, favor_precision=favor_precision, fast=fast,
         )
-    except (ValueError, etree.LxmlError, RecursionError) as exc:
-        raise RejectError(HTML_PARSE_ERROR, f"trafilatura failed: {type(exc).__name__}: {exc}") from None
     return _page_paragraphs(document.text, title) if document else ""
 
 
@@ -183,8 +182,15 @@ def _trafilatura_metadata(tree, search_date: bool):
     ``search_date`` htmldate skips its costly search of the page's free text.
     """
     dates = {**_TRAFILATURA_DATES, "extensive_search": search_date}
-    try:
+    with _trafilatura_failures_rejected():
         return extract_metadata(tree, date_config=dates)
+
+
+@contextmanager
+def _trafilatura_failures_rejected():
+    """An error inside trafilatura becomes an ``html_parse_error`` reject."""
+    try:
+        yield
     except (ValueError, etree.LxmlError, RecursionError) as exc:
         raise RejectError(HTML_PARSE_ERROR, f"trafilatura failed: {type(exc).__name__}: {exc}") from None
 

@@ -28,6 +28,11 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
                    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\s+\d{4}\b")
 
 
+def _segments(title: str) -> List[str]:
+    """The non-blank parts of ``title`` between separators ("Headline | Site" gives both)."""
+    return [part for part in _SEPARATOR.split(title) if part and part.strip()]
+
+
 def _words(text: str) -> List[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
@@ -93,7 +98,7 @@ def strip_site_suffix(title: str, site_names: Sequence[str]) -> str:
 
     Without a known site name, a short last segment after a separator is taken as the site.
     """
-    parts = [p for p in _SEPARATOR.split(title) if p and p.strip()]
+    parts = _segments(title)
     if len(parts) < 2:
         return title.strip()
     names = [n for n in site_names if n]
@@ -126,7 +131,7 @@ def _without_edge_labels(title: str) -> str:
     """``title`` without a label at its edges: a short last segment (" | Opinion", " - Top 10 Picks"; see
     ``_is_label``), a short first segment before a pipe or bullet ("Blog | Headline") or a lowercase
     domain name before or after it ("example.com Headline")."""
-    parts = [p for p in _SEPARATOR.split(title) if p and p.strip()]
+    parts = _segments(title)
     if len(parts) > 1 and _is_label(parts[-1], parts[0]):
         title = _rejoin(title, parts[:-1])
     title = _DOMAIN_EDGE.sub("", title)
@@ -152,7 +157,7 @@ def _is_prefix_label(segment: str, rest: str) -> bool:
 def _segment_named_in(h1: str, title: str) -> Optional[str]:
     """The title's first segment when it is the only one of two or more whose words (two or more) run
     inside the h1 ("Get the app Trail Mix" and "Trail Mix | App Store"): the rest names a platform."""
-    parts = [p for p in _SEPARATOR.split(title) if p and p.strip()]
+    parts = _segments(title)
     named = [part for part in parts if _runs_inside(part, h1)]
     return parts[0].strip() if len(parts) > 1 and named == parts[:1] else None
 
