@@ -15,7 +15,6 @@ from typing import Optional
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.metadata import extract_metadata
 
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
@@ -25,6 +24,7 @@ from transforms.html_bylines import clean_author_names
 from transforms.html_metadata import page_metadata
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
+from transforms.trafilatura_metadata import PageGuesses
 
 __all__ = ["html_page_fields", "html_fragment_to_text"]
 
@@ -39,7 +39,6 @@ _BLOCK_TAGS = frozenset(
 )
 _NEVER_TEXT_TAGS = frozenset(("script", "style", etree.Comment, etree.ProcessingInstruction))
 _SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg")
-_TRAFILATURA_DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _LANGUAGE_XPATH = "/html/@lang | //meta[@http-equiv='content-language']/@content | //meta[@property='og:locale']/@content"
 
 MAX_TITLE_LABEL_WORDS = 6
@@ -65,17 +64,21 @@ def html_page_fields(html: str) -> dict:
     declared = page_metadata(tree)
     language = _first_xpath(tree, _LANGUAGE_XPATH)
     published = _page_published(declared, tree)
-    document = _trafilatura_metadata(tree, search_date=published is None)
+    guesses = _trafilatura_metadata(tree)
+    document = guesses.document
     text = _without_leading_title(_main_text(tree, document.title), declared.title)
     if not text:
         raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+    with _trafilatura_failures_rejected():
+        authors = declared.authors or _guessed_authors(declared, guesses.author)
+        published = published or parse_datetime_utc(guesses.date(search_text=True))
     return {
         "text": text,
         "extractor": HTML_EXTRACTOR,
         "url": str_or_none(document.url),
         "title": declared.title or str_or_none(document.title),
-        "authors": _authors(declared, document.author),
-        "published": published or parse_datetime_utc(document.date),
+        "authors": authors,
+        "published": published,
         "updated": parse_datetime_utc(declared.updated) or parse_datetime_utc(labelled_updated(tree)),
         "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
         "language": normalise_language(document.language) or normalise_language(language),
@@ -84,12 +87,10 @@ def html_page_fields(html: str) -> dict:
     }
 
 
-def _authors(declared, guessed: Optional[str]) -> tuple:
-    """People the page declares, else trafilatura's reading (``guessed``), else the organisation
-    the page names as author. trafilatura's reading loses to that organisation when it is only
-    a mangled copy of it ("Center; Research" for "Center for Drug Evaluation and Research")."""
-    if declared.authors:
-        return declared.authors
+def _guessed_authors(declared, guessed: Optional[str]) -> tuple:
+    """trafilatura's reading of the authors (``guessed``), else the organisation the page names
+    as author. trafilatura's reading loses to that organisation when it is only a mangled copy
+    of it ("Center; Research" for "Center for Drug Evaluation and Research")."""
     names = clean_author_names(split_authors(guessed))
     if names and declared.organisations and _words(" ".join(names)) <= _words(" ".join(declared.organisations)):
         return declared.organisations
@@ -175,15 +176,10 @@ def _trafilatura_paragraphs(tree, title: Optional[str], favor_precision: bool, f
     return _page_paragraphs(document.text, title) if document else ""
 
 
-def _trafilatura_metadata(tree, search_date: bool):
-    """trafilatura's reading of the page's metadata; ``tree`` is not changed.
-
-    Its date is htmldate's guess, only used when the page gives none: without
-    ``search_date`` htmldate skips its costly search of the page's free text.
-    """
-    dates = {**_TRAFILATURA_DATES, "extensive_search": search_date}
+def _trafilatura_metadata(tree) -> PageGuesses:
+    """trafilatura's reading of the page's metadata; its author and date are read when asked for."""
     with _trafilatura_failures_rejected():
-        return extract_metadata(tree, date_config=dates)
+        return PageGuesses(tree)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from tests.transforms.format_helpers import SHARED, documents_of, extract_reason
 from transforms.errors import HTML_EMPTY
 from transforms.formats import extract_document, split_file
 from transforms.html_metadata import PageMetadata
-from transforms.html_text import _authors, _without_leading_title, html_fragment_to_text
+from transforms.html_text import _guessed_authors, _without_leading_title, html_fragment_to_text
 from transforms.records import RawDocument
 
 
@@ -109,7 +109,6 @@ def test_a_first_paragraph_repeating_the_headline_is_dropped(text, expected):
 
 def test_an_organisation_author_is_not_replaced_by_a_mangled_copy_of_it():
     declared = PageMetadata(organisations=("Office for Parks and Recreation",))
-    assert _authors(declared, "Office; Recreation") == ("Office for Parks and Recreation",)
-    assert _authors(declared, "Jane Doe") == ("Jane Doe",)
-    assert _authors(PageMetadata(authors=("Sam Kim",)), "Jane Doe") == ("Sam Kim",)
-    assert _authors(PageMetadata(), None) == ()
+    assert _guessed_authors(declared, "Office; Recreation") == ("Office for Parks and Recreation",)
+    assert _guessed_authors(declared, "Jane Doe") == ("Jane Doe",)
+    assert _guessed_authors(PageMetadata(), None) == ()
