@@ -14,12 +14,14 @@ __all__ = ["byline_authors", "labelled_byline_authors", "author_link_authors", "
 
 MAX_BYLINE_CHARS = 80
 MAX_BYLINE_WORDS = 8
+# the cheap test first: every class below holds "author", "byline" or "contributor-name"
 _CANDIDATES = etree.XPath(
-    "//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'] "
-    "| //*[contains(concat(' ', normalize-space(@class), ' '), ' author ') "
+    "//*[@rel='author' or @itemprop='author' or (contains(@class, 'author') or contains(@class, 'byline') "
+    "or contains(@class, 'contributor-name')) and (contains(concat(' ', normalize-space(@class), ' '), ' author ') "
     "or contains(@class, 'author-name') or contains(@class, 'author_name') or contains(@class, 'byline') "
     "or contains(@class, 'post-author') or contains(@class, 'entry-author') or contains(@class, 'article-author')"
-    " or contains(@class, 'authorName') or contains(@class, 'author__name') or contains(@class, 'contributor-name')]"
+    " or contains(@class, 'authorName') or contains(@class, 'author__name') or contains(@class, 'contributor-name'))]"
+    " | //*[@itemprop='author']//*[@itemprop='name']"
 )
 _SKIP_ANCESTOR = etree.XPath(
     "ancestor::*[contains(@class, 'comment') or contains(@id, 'comment') or self::footer "

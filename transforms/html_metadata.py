@@ -97,9 +97,7 @@ def page_metadata(tree) -> PageMetadata:
         title=choose_title(_h1_texts(tree), meta_titles, site_names),
         authors=people,
         organisations=organisations,
-        published=_first_dated(_strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])
-                               + _strings(_META_PUBLISHED(tree)) + _strings(_ITEMPROP_PUBLISHED(tree))
-                               + _strings(_TIME_PUBLISHED(tree))),
+        published=_first_dated(_published_candidates(tree, article, page)),
         updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(_META_MODIFIED(tree))),
         site_name=site_name,
     )
@@ -237,9 +235,21 @@ def _strings(values: Iterable) -> List[str]:
     return [v for v in cleaned if v]
 
 
-def _first_dated(values: List[str]) -> Optional[str]:
+def _published_candidates(tree, article: dict, page: dict) -> Iterator[str]:
+    """Declared publication dates, most explicit source first; each source is read only when reached."""
+    yield from _strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])
+    for source in (_META_PUBLISHED, _ITEMPROP_PUBLISHED, _TIME_PUBLISHED):
+        yield from _strings(source(tree))
+
+
+def _first_dated(values: Iterable[str]) -> Optional[str]:
     """The first date with a four-digit year ("2024-10-08" before an ambiguous "01/07/16"), else the first."""
-    return _first([v for v in values if _FOUR_DIGIT_YEAR.search(v)] or values)
+    first = None
+    for value in values:
+        if _FOUR_DIGIT_YEAR.search(value):
+            return value
+        first = first or value
+    return first
 
 
 def _first(values: List[str]) -> Optional[str]:
