@@ -10,7 +10,10 @@ from typing import List
 
 from lxml import etree
 
-__all__ = ["byline_authors", "labelled_byline_authors", "author_link_authors", "clean_author_names", "without_site"]
+__all__ = [
+    "byline_authors", "labelled_byline_authors", "author_link_authors", "author_box_authors", "described_authors",
+    "site_owner_authors", "clean_author_names", "without_site",
+]
 
 MAX_BYLINE_CHARS = 80
 MAX_BYLINE_WORDS = 8
@@ -65,6 +68,22 @@ _BY_LABEL = re.compile(r"^(?:(?:written|posted|article|authored|reported|words|s
                        re.IGNORECASE)
 _NAME_END = re.compile(r"\s+(?:at|on|in|for|[|·•,–—-])\s.*$|\s*[|·•]\s*$", re.IGNORECASE)
 MAX_LABELLED_TEXT_NODES = 20_000
+_AUTHOR_BOXES = etree.XPath(
+    "//*[contains(@class, 'author-box') or contains(@class, 'author-card') or contains(@class, 'author-bio') "
+    "or contains(@class, 'about-author') or contains(@class, 'author-info')]"
+    "[not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+_BOX_TEXTS = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
+MAX_BOX_TEXTS = 3  # a box's name comes first, after at most a label or two
+_BOX_LABEL = re.compile(r"^(?:about|meet|more from|posts by)\b|\bauthors?\b|^(?:written|posted) by\b", re.IGNORECASE)
+_DESCRIPTIONS = etree.XPath("//meta[@name='description' or @property='og:description']/@content")
+# two to four capitalised words, with any particles between them ("Jan van der Berg")
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:(?:van|von|der|den|de|da|del|la|le)\s+)*[A-Z][\w'’.-]*){1,3}"
+_FULL_NAME = re.compile(_NAME)
+_DESCRIBED_BY = re.compile(rf"\b(?:[Ww]ritten|[Aa]uthored|[Pp]osted) by ({_NAME})")
+_SITE_LABELS = etree.XPath("//head/title/text() | //meta[@property='og:site_name']/@content")
+_SITE_SEPARATOR = re.compile(r"\s+[|–—·-]\s+")
+_OWNED_SITE = re.compile(rf"^({_NAME})['’]s\s+(?:blog|weblog|website|site|homepage|newsletter|notes|journal)$")
 _HANDLE = re.compile(r"^[a-z0-9]+(?:[._][a-z0-9]+)*$")
 _NOT_A_NAME = re.compile(r"\d|@|https?:|\b(?:min(?:ute)?s? read|updated|published|share|follow)\b", re.IGNORECASE)
 
@@ -112,6 +131,40 @@ def author_link_authors(tree) -> List[str]:
         if (match and _looks_like_names(text) and _name_words(text) == _name_words(match.group(1))
                 and not _SKIP_ANCESTOR(link) and not _IN_NAVIGATION(link)):
             return [text]
+    return []
+
+
+def author_box_authors(tree) -> List[str]:
+    """The name an author box or card starts with (``<div class="author-box"><b>Jane Doe</b>
+    <p>Jane writes about ...</p>``), after at most a label ("About the author"); [] when none
+    or when its first text is more than a name (two to four capitalised words).
+    Only the page's first box is read: a later one may present another writer."""
+    boxes = _AUTHOR_BOXES(tree)
+    texts = [" ".join(text.split()) for text in _BOX_TEXTS(boxes[0])] if boxes else []
+    for text in [text for text in texts if text][:MAX_BOX_TEXTS]:
+        if _BOX_LABEL.search(text):
+            continue
+        return [text] if _looks_like_names(text) and _FULL_NAME.fullmatch(text) else []
+    return []
+
+
+def described_authors(tree) -> List[str]:
+    """The name after "written by" / "posted by" in the page's description ("This post was
+    written by Jane Doe, MD, cardiologist"); [] when none."""
+    for description in _DESCRIPTIONS(tree):
+        match = _DESCRIBED_BY.search(description)
+        if match:
+            return [match.group(1)]
+    return []
+
+
+def site_owner_authors(tree) -> List[str]:
+    """The owner a personal site's title or name gives ("Notes on X | Jane Doe's blog"); [] when none."""
+    for label in _SITE_LABELS(tree):
+        for segment in _SITE_SEPARATOR.split(" ".join(label.split())):
+            match = _OWNED_SITE.match(segment)
+            if match:
+                return [match.group(1)]
     return []
 
 

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 from lxml import etree
 
 from transforms.html_bylines import (
-    author_link_authors, byline_authors, clean_author_names, labelled_byline_authors, without_site,
+    author_box_authors, author_link_authors, byline_authors, described_authors, site_owner_authors, clean_author_names, labelled_byline_authors, without_site,
 )
 from transforms.html_titles import choose_title
 from transforms.metadata import split_authors
@@ -199,7 +199,8 @@ def _json_ld_authors(article: dict) -> Tuple[List[str], List[str]]:
 
 def _authors(tree, article: dict, site_names: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """(people, organisations): people by JSON-LD, then author meta tags, then bylines in the markup,
-    then links to an author page.
+    then links to an author page, the page's first author box, a "written by" in its description
+    and the owner a personal site's title names ("Jane Doe's blog").
 
     The site named as a co-author ("Jane Doe, The Gazette") is dropped.
     """
@@ -218,6 +219,9 @@ def _author_sources(tree, people: List[str]) -> Iterator[List[str]]:
     yield byline_authors(tree)
     yield labelled_byline_authors(tree)
     yield author_link_authors(tree)
+    yield author_box_authors(tree)
+    yield described_authors(tree)
+    yield site_owner_authors(tree)
 
 
 def _meta_authors(tree) -> List[str]:

@@ -3,7 +3,8 @@ import lxml.html
 import pytest
 
 from transforms.html_bylines import (
-    author_link_authors, byline_authors, clean_author_names, labelled_byline_authors, without_site,
+    author_box_authors, author_link_authors, byline_authors, clean_author_names, described_authors,
+    labelled_byline_authors, site_owner_authors, without_site,
 )
 from transforms.html_metadata import page_metadata
 from transforms.html_titles import choose_title, strip_site_suffix
@@ -171,6 +172,49 @@ def test_author_link_is_the_last_resort():
     assert page_metadata(_tree(f"<html><body>{link}</body></html>")).authors == ("Ines Varga",)
     page = f'<html><head><meta name="author" content="Nora Vale"></head><body>{link}</body></html>'
     assert page_metadata(_tree(page)).authors == ("Nora Vale",)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('<div class="blog_author-box"><img alt="Ines Varga"><div>Ines Varga</div><p>Ines writes on soil.</p></div>',
+     ["Ines Varga"]),
+    ('<section class="about-author"><h4>About the Author</h4><b>Nora Vale</b></section>', ["Nora Vale"]),  # label skipped
+    ('<div class="author-card"><p>Nora Vale is a reporter covering farms.</p></div>', []),  # a sentence, not a name
+    ('<div class="author-bio"></div><div class="author-box"><b>Nora Vale</b></div>', []),  # only the first box
+    ('<div class="comments"><div class="author-box"><b>Troll Person</b></div></div>', []),
+])
+def test_author_box_authors(body, expected):
+    assert author_box_authors(_tree(f"<html><body>{body}</body></html>")) == expected
+
+
+@pytest.mark.parametrize("description, expected", [
+    ("This post was written by Vera Holm, MD, cardiologist at Northside.", ["Vera Holm"]),
+    ("Posted by Jan van der Berg on the team blog.", ["Jan van der Berg"]),
+    ("A guide written by our editors to growing beans.", []),  # not a capitalised name
+    ("How the old mill was rebuilt.", []),
+])
+def test_described_authors(description, expected):
+    page = f'<html><head><meta name="description" content="{description}"></head><body></body></html>'
+    assert described_authors(_tree(page)) == expected
+
+
+@pytest.mark.parametrize("head, expected", [
+    ("<title>Preparing a release | Vera Holm's blog</title>", ["Vera Holm"]),
+    ('<meta property="og:site_name" content="Jan Kowalski’s Notes">', []),  # "Notes" capitalised: not the pattern
+    ('<meta property="og:site_name" content="Jan Kowalski’s notes">', ["Jan Kowalski"]),
+    ("<title>The Gardener's Blog - tips</title>", []),  # one capitalised word after "The" is not a name
+    ("<title>Rust's blog posts</title>", []),
+])
+def test_site_owner_authors(head, expected):
+    assert site_owner_authors(_tree(f"<html><head>{head}</head><body></body></html>")) == expected
+
+
+def test_author_box_description_and_site_owner_come_after_every_byline():
+    head = '<title>Notes | Vera Holm\'s blog</title><meta name="description" content="Written by Jan Berg.">'
+    box = '<div class="author-box"><b>Nora Vale</b></div>'
+    assert page_metadata(_tree(f"<html><head>{head}</head><body>{box}</body></html>")).authors == ("Nora Vale",)
+    assert page_metadata(_tree(f"<html><head>{head}</head><body></body></html>")).authors == ("Jan Berg",)
+    page = f'<html><head>{head}</head><body><p class="byline">Ana Ruiz</p>{box}</body></html>'
+    assert page_metadata(_tree(page)).authors == ("Ana Ruiz",)
 
 
 # --------------------------------------------------------------------------- labelled bylines, meta pairs, JSON-LD refs
