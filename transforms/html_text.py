@@ -71,7 +71,7 @@ def html_page_fields(html: str) -> dict:
         raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
     with _trafilatura_failures_rejected():
         authors = declared.authors or _guessed_authors(declared, guesses.author)
-        published = published or parse_datetime_utc(guesses.date(search_text=True))
+        published = published or _shown_or_guessed_date(tree, guesses)
     return {
         "text": text,
         "extractor": HTML_EXTRACTOR,
@@ -107,6 +107,12 @@ def _page_published(declared, tree):
     htmldate's guess is used)."""
     return (parse_datetime_utc(labelled_published(tree)) or parse_datetime_utc(declared.published)
             or parse_datetime_utc(time_element_published(tree)))
+
+
+def _shown_or_guessed_date(tree, guesses: PageGuesses):
+    """For a page that gives no publication date: the date it labels "Last updated" (the only date
+    it shows for the article), else htmldate's guess from the page's markup and text."""
+    return parse_datetime_utc(labelled_updated(tree)) or parse_datetime_utc(guesses.date(search_text=True))
 
 
 def _main_text(tree, title: Optional[str]) -> str:

@@ -88,3 +88,13 @@ def test_a_shown_update_date_fills_updated_at_when_none_is_declared():
     fields = html_page_fields(html)
     assert fields["published"].date().isoformat() == "2023-04-26"
     assert fields["updated"].date().isoformat() == "2024-05-02"
+
+
+def test_a_shown_update_date_is_the_publication_date_when_the_page_gives_no_other():
+    html = ("<html><head><title>Sheds</title></head><body><h1>Sheds</h1>"
+            f"<p>Last updated: May 2, 2024</p><p>Photo taken 2019-03-01.</p>{ARTICLE}</body></html>")
+    fields = html_page_fields(html)
+    assert fields["published"].date().isoformat() == "2024-05-02"  # not htmldate's guess from the text
+    assert fields["updated"].date().isoformat() == "2024-05-02"
+    declared = html.replace("<title>Sheds</title>", "<title>Sheds</title><meta name='date' content='2023-01-05'>")
+    assert html_page_fields(declared)["published"].date().isoformat() == "2023-01-05"
