@@ -1,6 +1,6 @@
 """Bylines in a page's markup: ``rel=author`` links, ``itemprop=author``, author/byline elements,
 "By" / "Written by" labels followed by a name and links to an author page; and the cleaning of
-the names found (dates, roles, initials and handles removed).
+the names found (dates, roles and initials removed; user handles recognised).
 
 Pure functions over an lxml tree (no Beam); the finders return candidate strings for
 ``metadata.split_authors`` and never raise.
@@ -12,7 +12,7 @@ from lxml import etree
 
 __all__ = [
     "byline_authors", "labelled_byline_authors", "author_link_authors", "author_box_authors", "described_authors",
-    "site_owner_authors", "clean_author_names", "without_site",
+    "site_owner_authors", "clean_author_names", "is_handle", "without_site",
 ]
 
 MAX_BYLINE_CHARS = 80
@@ -58,7 +58,7 @@ _DESK_SUFFIX = re.compile(r"\s+[-–—]\s+.*\b(?:team|staff|editorial|desk|news
     sorted(_ROLE_WORDS)), re.IGNORECASE)
 _INITIALS = re.compile(r"^([A-Z]{2,3})\s+(.+)$")
 _MONTH_OR_ROLE = re.compile(rf"^{_MONTH}$"
-                            r"|^(?:author|authors|admin|administrator|editor|staff|guest|team|unknown|anonymous)$",
+                            r"|^(?:author|authors|admin|administrator|editor|staff|guest|team|unknown|anonymous|undefined|null|none)$",
                             re.IGNORECASE)
 _AUTHOR_LINKS = etree.XPath("//a[contains(@href, '/author/') or contains(@href, '/authors/')]")
 _AUTHOR_SLUG = re.compile(r"/authors?/([^/?#]+)")
@@ -186,16 +186,22 @@ def _looks_like_names(text: str) -> bool:
 def clean_author_names(names) -> tuple:
     """Names without lead-ins ("This post was written by"), trailing dates ("Jane Doe Last updated
     May 3", "Jane Doe December"), desk or role suffixes ("Jane Doe - Acme Editorial Team"), avatar
-    initials ("JD Jane Doe"), user handles ("jdoe", "jane.doe"), bare month names or roles
-    ("Author", "Dec"), lead-ins without a name ("Insights from") and job titles (see ``_without_roles``)."""
+    initials ("JD Jane Doe"), bare month names, roles or unset values ("Author", "Dec", "undefined"),
+    lead-ins without a name ("Insights from") and job titles (see ``_without_roles``). User
+    handles ("jdoe", "jane.doe") are kept: see ``is_handle``."""
     cleaned = []
     for name in names:
         name = _TRAILER.sub("", _LEAD_IN.sub("", name)).strip(" ,;:|·-")
         name = _without_initials(_DESK_SUFFIX.sub("", name))
-        if (name and not _MONTH_OR_ROLE.match(name) and not _HANDLE.match(name) and not _DANGLING.search(name)
+        if (name and not _MONTH_OR_ROLE.match(name) and not _DANGLING.search(name)
                 and any(c.isalpha() for c in name)):
             cleaned.append(name)
     return tuple(dict.fromkeys(_without_roles(cleaned)))
+
+
+def is_handle(name: str) -> bool:
+    """A user handle ("jdoe", "jane.doe", "q_admin"): it names an account, not a person's name."""
+    return bool(_HANDLE.match(name))
 
 
 def _without_initials(name: str) -> str:

@@ -15,7 +15,8 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 from lxml import etree
 
 from transforms.html_bylines import (
-    author_box_authors, author_link_authors, byline_authors, described_authors, site_owner_authors, clean_author_names, labelled_byline_authors, without_site,
+    author_box_authors, author_link_authors, byline_authors, clean_author_names, described_authors, is_handle,
+    labelled_byline_authors, site_owner_authors, without_site,
 )
 from transforms.html_titles import choose_title
 from transforms.metadata import split_authors
@@ -202,14 +203,17 @@ def _authors(tree, article: dict, site_names: List[str]) -> Tuple[Tuple[str, ...
     then links to an author page, the page's first author box, a "written by" in its description
     and the owner a personal site's title names ("Jane Doe's blog").
 
-    The site named as a co-author ("Jane Doe, The Gazette") is dropped.
+    The site named as a co-author ("Jane Doe, The Gazette") is dropped. User handles ("jdoe")
+    are only taken when no source names a person.
     """
     people, organisations = _json_ld_authors(article)
+    handles = ()
     for candidates in _author_sources(tree, people):
         names = without_site(clean_author_names(split_authors(candidates)), site_names)
-        if names:
+        if names and not all(is_handle(name) for name in names):
             return names, ()
-    return (), clean_author_names(split_authors(organisations))
+        handles = handles or names
+    return handles, () if handles else clean_author_names(split_authors(organisations))
 
 
 def _author_sources(tree, people: List[str]) -> Iterator[List[str]]:

@@ -104,7 +104,7 @@ def test_byline_authors_skips_comment_sections():
     (["Tamsin Orrell Last Updated August 1"], ("Tamsin Orrell",)),
     (["This post was written by Odile Ferrant"], ("Odile Ferrant",)),
     (["Read more about The Quillworks Team"], ("The Quillworks Team",)),
-    (["jdoe", "jane.doe", "Author", "Dec"], ()),
+    (["jdoe", "jane.doe", "Author", "Dec", "undefined"], ("jdoe", "jane.doe")),
     (["Peter May", "June Carter", "Jon Ong"], ("Peter May", "June Carter", "Jon Ong")),
     (["Ivo Brandt December 17, 2025"], ("Ivo Brandt",)),
     # month abbreviations only as whole words: "Maria" and "Marcus" are names
@@ -215,6 +215,17 @@ def test_author_box_description_and_site_owner_come_after_every_byline():
     assert page_metadata(_tree(f"<html><head>{head}</head><body></body></html>")).authors == ("Jan Berg",)
     page = f'<html><head>{head}</head><body><p class="byline">Ana Ruiz</p>{box}</body></html>'
     assert page_metadata(_tree(page)).authors == ("Ana Ruiz",)
+
+
+def test_a_user_handle_is_only_the_author_when_no_source_names_a_person():
+    byline = '<p class="byline">By q_admin</p>'
+    assert page_metadata(_tree(f"<html><body>{byline}</body></html>")).authors == ("q_admin",)
+    box = '<div class="author-box"><b>Nora Vale</b></div>'
+    assert page_metadata(_tree(f"<html><body>{byline}{box}</body></html>")).authors == ("Nora Vale",)
+    organisation = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+                    '"author": {"@type": "Organization", "name": "Harbour Desk"}}</script>')
+    metadata = page_metadata(_tree(f"<html><head>{organisation}</head><body>{byline}</body></html>"))
+    assert (metadata.authors, metadata.organisations) == (("q_admin",), ())
 
 
 # --------------------------------------------------------------------------- labelled bylines, meta pairs, JSON-LD refs
