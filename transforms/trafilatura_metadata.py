@@ -5,7 +5,7 @@ name no author it copies and prunes the whole page to search for one (~9 ms a pa
 runs htmldate even when the caller has a date, and it reads a licence newsbeam does not
 keep. ``PageGuesses(tree)`` runs the same steps of ``trafilatura.metadata``, in the same
 order, for the cheap fields (meta tags, JSON-LD, title, URL, site name, categories, tags);
-``author()`` and ``date()`` run the author search and htmldate only when called. Each
+``author`` and ``date()`` run the author search and htmldate only when asked for. Each
 field is what ``extract_metadata`` would give. ``tree`` is never changed.
 """
 import logging
