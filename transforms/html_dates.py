@@ -2,8 +2,8 @@
 
 ``labelled_published(tree)`` is a date the page's text labels "Published" / "Posted on"
 (and the same words in German, French, Spanish): it wins over declared metadata, which
-some templates fill with a build date. ``shown_published(tree)`` adds, for pages that
-declare nothing, the first ``<time>`` element outside navigation, sidebars and footers. A
+some templates fill with a build date. ``time_element_published(tree)``, for pages that
+declare nothing, is the first ``<time>`` element outside navigation, sidebars and footers. A
 date the page labels as an update is never taken for the publication date;
 ``labelled_updated(tree)`` reads it instead. Pure functions on an lxml HTML tree; the
 value returned is the string as found, or an ISO day for a numeric one (parse it with
@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 
 from transforms.dates import parse_datetime_utc
 
-__all__ = ["shown_published", "labelled_published", "labelled_updated", "time_element_published"]
+__all__ = ["labelled_published", "labelled_updated", "time_element_published"]
 
 MAX_LABEL_CHARS = 80  # an element holding a labelled date is short: "Published: January 3, 2024"
 _PUBLISHED_LABEL = re.compile(
@@ -31,11 +31,6 @@ _UPDATE_WORDS = re.compile(r"updat|modif|revis|aktualisiert|mis\s+[àa]\s+jour|a
 _OUTSIDE_ARTICLE = frozenset(("nav", "aside", "footer", "menu"))
 _NUMERIC_DAY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")  # "04/05/2024", "4.5.2024"
 _LABEL_TAGS = ("p", "span", "div", "li", "small", "dd", "em", "strong", "time")
-
-
-def shown_published(tree) -> Optional[str]:
-    """The publication date the page shows (a labelled date, else the first ``<time>``), or None."""
-    return labelled_published(tree) or time_element_published(tree)
 
 
 def labelled_published(tree) -> Optional[str]:

@@ -2,7 +2,7 @@
 import lxml.html
 import pytest
 
-from transforms.html_dates import labelled_published, labelled_updated, shown_published
+from transforms.html_dates import labelled_published, labelled_updated, time_element_published
 from transforms.html_text import html_page_fields
 
 
@@ -20,7 +20,7 @@ def _tree(body: str):
     ("<p>Posted: 02/13/2025</p>", "2025-02-13"),
 ])
 def test_labelled_publication_dates(body, expected):
-    assert shown_published(_tree(body)) == expected
+    assert labelled_published(_tree(body)) == expected
 
 
 @pytest.mark.parametrize("body", [
@@ -39,17 +39,18 @@ def test_first_time_element_outside_navigation_and_updates():
             "<span>Last updated: <time datetime='2022-02-02'>2 Feb</time></span>"
             "<time class='updated' datetime='2022-03-03'>3 Mar</time>"
             "<article><time datetime='2019-09-29T10:00:00Z'>29 Sep</time></article>")
-    assert shown_published(_tree(body)) == "2019-09-29T10:00:00Z"
+    assert time_element_published(_tree(body)) == "2019-09-29T10:00:00Z"
 
 
 def test_time_text_used_when_it_has_no_datetime_attribute():
-    assert shown_published(_tree("<time>September 29, 2019</time>")) == "September 29, 2019"
-    assert shown_published(_tree("<time>03/04/2019</time>")) is None  # ambiguous day and month
-    assert shown_published(_tree("<time>03.04.2019</time>")) == "2019-04-03"
+    assert time_element_published(_tree("<time>September 29, 2019</time>")) == "September 29, 2019"
+    assert time_element_published(_tree("<time>03/04/2019</time>")) is None  # ambiguous day and month
+    assert time_element_published(_tree("<time>03.04.2019</time>")) == "2019-04-03"
 
 
 def test_page_without_dates_shows_none():
-    assert shown_published(_tree("<p>Nothing dated here.</p>")) is None
+    tree = _tree("<p>Nothing dated here.</p>")
+    assert labelled_published(tree) is None and time_element_published(tree) is None
 
 
 ARTICLE = "<p>" + "The council met on Tuesday and voted for new cycle lanes across the town centre. " * 8 + "</p>"
