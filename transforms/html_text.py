@@ -69,9 +69,13 @@ def html_page_fields(html: str) -> dict:
     text = _without_leading_title(_main_text(tree, document.title), declared.title)
     if not text:
         raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+    # the date the page labels "Last updated": updated_at when none is declared, and the
+    # publication date when the page gives no other (read once, only when one of them needs it)
+    declared_update = parse_datetime_utc(declared.updated)
+    shown_update = None if published and declared_update else parse_datetime_utc(labelled_updated(tree))
     with _trafilatura_failures_rejected():
         authors = declared.authors or _guessed_authors(declared, guesses.author)
-        published = published or _shown_or_guessed_date(tree, guesses)
+        published = published or shown_update or parse_datetime_utc(guesses.date(search_text=True))
     return {
         "text": text,
         "extractor": HTML_EXTRACTOR,
@@ -79,7 +83,7 @@ def html_page_fields(html: str) -> dict:
         "title": declared.title or str_or_none(document.title),
         "authors": authors,
         "published": published,
-        "updated": parse_datetime_utc(declared.updated) or parse_datetime_utc(labelled_updated(tree)),
+        "updated": declared_update or shown_update,
         "topics": clean_topics([*(document.categories or ()), *(document.tags or ())]),
         "language": normalise_language(document.language) or normalise_language(language),
         "summary": str_or_none(document.description),
@@ -107,12 +111,6 @@ def _page_published(declared, tree):
     htmldate's guess is used)."""
     return (parse_datetime_utc(labelled_published(tree)) or parse_datetime_utc(declared.published)
             or parse_datetime_utc(time_element_published(tree)))
-
-
-def _shown_or_guessed_date(tree, guesses: PageGuesses):
-    """For a page that gives no publication date: the date it labels "Last updated" (the only date
-    it shows for the article), else htmldate's guess from the page's markup and text."""
-    return parse_datetime_utc(labelled_updated(tree)) or parse_datetime_utc(guesses.date(search_text=True))
 
 
 def _main_text(tree, title: Optional[str]) -> str:
