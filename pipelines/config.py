@@ -52,6 +52,7 @@ class Settings:
     lookback_days: int
     near_threshold: int
     near_min_words: int
+    content_min_words: int
     partition_date: str
     partition_columns: Tuple[str, ...]
     max_file_bytes: int
@@ -115,6 +116,7 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         lookback_days=_non_negative_int(raw["dedup"]["lookback_days"], "dedup.lookback_days"),
         near_threshold=_bounded_int(raw["dedup"]["near_threshold"], "dedup.near_threshold", 0, 16),
         near_min_words=_non_negative_int(raw["dedup"]["near_min_words"], "dedup.near_min_words"),
+        content_min_words=_bounded_int(raw["dedup"]["content_min_words"], "dedup.content_min_words", 1, 10_000),
         partition_date=_choice(raw["partition"]["date"], "partition.date", ("ingested", "published")),
         partition_columns=_partition_columns(raw["partition"]["columns"]),
         max_file_bytes=_megabytes(raw["limits"]["max_file_mb"], "limits.max_file_mb"),

@@ -23,14 +23,14 @@ from pipelines.malloc_arenas import limit_malloc_arenas
 from pipelines.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
 from pipelines.progress import Progress, run_pipeline
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
-from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA
+from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.article import partition_date
 from transforms.boilerplate import load_rules
 from transforms.clean import CleanArticles
 from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason
 from transforms.dead_letter import REJECTED
 from transforms.extract import ExtractDocuments
-from transforms.layout import ARTICLES, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
+from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
 from transforms.staged_rows import FilterStagedRows, StageRows
@@ -45,7 +45,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def partition_specs(settings, run_id: str, tmp: str):
-    """(articles spec, rejected spec) for one run."""
+    """(articles spec, rejected spec, duplicates spec) for one run."""
     common = dict(output=settings.output, temp_dir=tmp, run_id=run_id,
                   max_rows_per_file=settings.max_rows_per_file, compression=settings.compression)
     use_published = settings.partition_date == "published"
@@ -53,7 +53,9 @@ def partition_specs(settings, run_id: str, tmp: str):
                              date_of=functools.partial(partition_date, use_published=use_published), **common)
     rejected = PartitionSpec(kind=REJECTED_KIND, schema=REJECTED_SCHEMA, columns=(),
                              date_of=operator.itemgetter("rejected_at"), **common)
-    return articles, rejected
+    duplicates = PartitionSpec(kind=DUPLICATES_KIND, schema=DUPLICATE_SCHEMA, columns=(),
+                               date_of=operator.itemgetter("recorded_at"), **common)
+    return articles, rejected, duplicates
 
 
 def _count(pcoll, label, each=False):
@@ -117,30 +119,36 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     return pages["docs"]
 
 
-def deduplicate(articles, pipeline, settings, history_paths, counts):
-    """Within-run and cross-run deduplication; dropped copies are counted per reason."""
+def deduplicate(articles, pipeline, settings, ctx, history_paths, counts):
+    """Within-run and cross-run deduplication -> (kept key records, duplicate rows);
+    dropped copies are counted per reason."""
     history = pipeline | "ReadHistory" >> ReadHistory(history_paths)
-    deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(settings.near_threshold,
-                                                                        settings.near_min_words)
-    reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda reason: f"duplicate/{reason}")
+    deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(
+        settings.near_threshold, settings.near_min_words, settings.content_min_words)
+    reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda record: f"duplicate/{record['reason']}")
     counts.append(_count(reasons, "duplicates", each=True))
-    return deduped["articles"]
+    stamp = {"run_id": ctx.run_id, "recorded_at": ctx.ingested_at}
+    rows = deduped[DUPLICATES] | "DuplicateRows" >> beam.Map(lambda record, s=stamp: {**record, **s})
+    return deduped["articles"], rows
 
 
 def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, history_paths=()):
     """Wire sources -> extract -> clean -> write -> commit; returns the manifest PCollection."""
     tmp = temp_dir(settings.output, ctx.run_id, uuid.uuid4().hex[:8])
-    article_spec, rejected_spec = partition_specs(settings, ctx.run_id, tmp)
+    article_spec, rejected_spec, duplicate_spec = partition_specs(settings, ctx.run_id, tmp)
     records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests)
     extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
+    counts.append(_count(documents | "UnparsedDates" >> beam.FlatMap(lambda d: [0] * d.unparsed_dates),
+                         "date_unparsed"))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
     # Rows wait in temp Parquet; deduplication moves only their keys (transforms/staged_rows.py).
     keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
-    kept = deduplicate(keys, pipeline, settings, history_paths, counts)
+    kept, duplicates = deduplicate(keys, pipeline, settings, ctx, history_paths, counts)
     rejected = _flatten((read_rejected, extracted[REJECTED], cleaned[REJECTED]), "AllRejected")
     files = _flatten((kept | "WriteArticles" >> FilterStagedRows(article_spec),
-                      rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec)), "AllFiles")
+                      rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec),
+                      duplicates | "WriteDuplicates" >> WriteParquetPartitions(duplicate_spec)), "AllFiles")
     reasons = rejected | "RejectReasons" >> CountRejectsByReason()
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
     return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit

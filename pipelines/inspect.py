@@ -18,7 +18,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from pipelines.run_context import InputError
-from transforms.layout import ARTICLES, REJECTED
+from transforms.layout import ARTICLES, DUPLICATES, REJECTED
 
 __all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "articles_dataset",
            "rejected_dataset", "value_counts", "first_line"]
@@ -62,13 +62,13 @@ def _list(fs, root: str, kind: str, suffix: str) -> List[str]:
 
 
 def open_output(location: str) -> OutputFiles:
-    """List ``articles/``, ``rejected/`` and ``_runs/`` under ``location``; InputError if none exists."""
+    """List ``articles/``, ``rejected/``, ``duplicates/`` and ``_runs/`` under ``location``; InputError if none exists."""
     fs, root = _filesystem(location)
     root = root.rstrip("/")
     if fs.get_file_info(root).type != pafs.FileType.Directory:
         raise InputError(f"{location!r}: no such folder")
-    files = {ARTICLES: _list(fs, root, ARTICLES, ".parquet"), REJECTED: _list(fs, root, REJECTED, ".parquet"),
-             RUNS: _list(fs, root, RUNS, ".json")}
+    files = {kind: _list(fs, root, kind, ".parquet") for kind in (ARTICLES, REJECTED, DUPLICATES)}
+    files[RUNS] = _list(fs, root, RUNS, ".json")
     if not any(files.values()):
         raise InputError(f"{location!r}: not a newsbeam output (nothing under articles/, rejected/ or _runs/)")
     return OutputFiles(fs=fs, root=root, location=location, files=files)
@@ -147,10 +147,10 @@ def _min_max(column) -> tuple:
 
 
 def articles_section(out: OutputFiles) -> dict:
-    table = read_columns(articles_dataset(out), ["dt", "source", "language", "topics", "published_at"])
+    table = read_columns(articles_dataset(out), ["dt", "source", "language", "topics", "published_at", "title_only"])
     if table is None or table.num_rows == 0:
         return {"top_sources": {}, "top_topics": {}, "languages": {}, "dt_range": [None, None],
-                "published_range": [None, None], "without_published_at": 0}
+                "published_range": [None, None], "without_published_at": 0, "title_only": 0}
     names = table.schema.names
     dt_min, dt_max = _min_max(table["dt"].cast(pa.string())) if "dt" in names else (None, None)
     pub_min, pub_max = _min_max(table["published_at"]) if "published_at" in names else (None, None)
@@ -161,7 +161,14 @@ def articles_section(out: OutputFiles) -> dict:
         "dt_range": [dt_min, dt_max],
         "published_range": [_iso(pub_min), _iso(pub_max)],
         "without_published_at": table["published_at"].null_count if "published_at" in names else 0,
+        "title_only": pc.sum(table["title_only"]).as_py() or 0 if "title_only" in names else 0,
     }
+
+
+def duplicates_by_reason(out: OutputFiles) -> Dict[str, int]:
+    """{reason: dropped copies} over every duplicates file, most frequent first."""
+    table = read_columns(_dataset(out, DUPLICATES), ["reason"])
+    return value_counts(table["reason"], top=None) if table is not None and table.num_rows else {}
 
 
 def rejected_by_reason(out: OutputFiles) -> Dict[str, dict]:
@@ -213,12 +220,14 @@ def inspect_output(location: str, samples: int = 3) -> dict:
     out = open_output(location)
     articles = file_facts(out, ARTICLES)
     rejected = file_facts(out, REJECTED)
-    versions = Counter(articles["schema_versions"]) + Counter(rejected["schema_versions"])
+    duplicates = file_facts(out, DUPLICATES)
+    versions = sum((Counter(kind["schema_versions"]) for kind in (articles, rejected, duplicates)), Counter())
     return {
         "location": location,
         "schema_versions": dict(versions),
         "articles": {**articles, **articles_section(out)},
         "rejected": {**rejected, "by_reason": rejected_by_reason(out)},
+        "duplicates": {**duplicates, "by_reason": duplicates_by_reason(out)},
         "runs": runs_section(out),
         "samples": sample_rows(out, samples),
     }
@@ -240,17 +249,20 @@ def _range(pair, width=10) -> str:
 
 def format_inspection(info: dict, max_partitions: int = 20) -> str:
     """The text ``newsbeam inspect`` prints."""
-    art, rej = info["articles"], info["rejected"]
+    art, rej, dup = info["articles"], info["rejected"], info["duplicates"]
     versions = ", ".join(f"{v} ({n} files)" for v, n in sorted(info["schema_versions"].items())) or "-"
     lines = [
         f"newsbeam output {info['location']}",
         f"  articles   {art['rows']:>9,} rows in {art['files']} files, {len(art['partitions'])} partitions",
         f"  rejected   {rej['rows']:>9,} rows in {rej['files']} files",
+        f"  duplicates {dup['rows']:>9,} dropped copies in {dup['files']} files: {_counts_line(dup['by_reason'])}",
         f"  schema     version {versions}",
         f"  dt         {_range(art['dt_range'])}",
         f"  published  {_range(art['published_range'])}"
         + (f"  ({art['without_published_at']} articles without a date)" if art["without_published_at"] else ""),
     ]
+    if art["title_only"]:
+        lines.append(f"  title-only {art['title_only']:>9,} articles (a feed entry with no text: title_only = true)")
     runs = info["runs"]
     if runs:
         last = runs[-1]

@@ -68,6 +68,11 @@ def format_summary(manifest: dict, output: str, brief: bool = False) -> str:
         lines.append(f"  source {source:<30} {rows:>7} articles")
     for reason, count in manifest.get("duplicates_by_reason", {}).items():
         lines.append(f"  duplicate {reason:<27} {count:>7}")
+    if manifest["counts"]["duplicates"]:
+        lines.append(f"  each dropped copy, with the id kept: {join(output, 'duplicates')}/ (id, kept_id, reason)")
+    unparsed = manifest.get("counters", {}).get("date_unparsed", 0)
+    if unparsed:
+        lines.append(f"  dates that could not be read (left empty) {unparsed:>7}")
     if manifest.get("near_duplicates_linked"):
         lines.append(f"  near-duplicates linked (duplicate_of)  {manifest['near_duplicates_linked']:>5}")
     for reason, stats in manifest["rejected_by_reason"].items():

@@ -1,4 +1,4 @@
-"""The Article and Rejected records as pyarrow schemas (schema v1).
+"""The Article, Rejected and Duplicate records as pyarrow schemas (schema v2).
 
 Rows travel through the pipeline as plain dicts keyed by these column names.
 Partition columns (e.g. ``source``) live in the hive path, not inside the
@@ -7,7 +7,7 @@ files, so Spark, DuckDB and pyarrow all read the dataset without a clash:
 """
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # v2: source_id, title_only; ids from feed guids and fragments
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 
@@ -16,6 +16,7 @@ BOILERPLATE_ITEM = pa.struct([("rule", pa.string()), ("text", pa.string())])
 ARTICLE_SCHEMA = pa.schema(
     [
         pa.field("id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string()),
         pa.field("url", pa.string()),
         pa.field("source", pa.string(), nullable=False),
         pa.field("source_type", pa.string(), nullable=False),
@@ -30,6 +31,7 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("summary", pa.string()),
         pa.field("text", pa.string(), nullable=False),
         pa.field("word_count", pa.int32(), nullable=False),
+        pa.field("title_only", pa.bool_(), nullable=False),
         pa.field("content_hash", pa.string(), nullable=False),
         pa.field("simhash", pa.int64(), nullable=False),
         pa.field("duplicate_of", pa.string()),
@@ -52,6 +54,19 @@ REJECTED_SCHEMA = pa.schema(
         pa.field("rejected_at", _UTC_TS, nullable=False),
     ],
     metadata={"newsbeam.schema": "rejected", "newsbeam.schema_version": SCHEMA_VERSION},
+)
+
+
+DUPLICATE_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("kept_id", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("source_uri", pa.string()),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("recorded_at", _UTC_TS, nullable=False),
+    ],
+    metadata={"newsbeam.schema": "duplicate", "newsbeam.schema_version": SCHEMA_VERSION},
 )
 
 

@@ -6,12 +6,13 @@ pipeline, the streaming pipeline and ``newsbeam clean`` all call it.
 from datetime import datetime
 
 from transforms.boilerplate import CleanedText, RuleSet, strip_boilerplate
-from transforms.errors import RejectError
+from transforms.errors import TEXT_EMPTY, RejectError
 from transforms.fingerprints import content_hash, simhash64, word_count
 from transforms.language import detect_language, normalise_language
 from transforms.metadata import clean_topics
 from transforms.records import ExtractedDocument, RunContext
-from transforms.urls import article_id, canonical_url, source_from_url, source_slug
+from transforms.identity import article_id, feed_content_key
+from transforms.urls import canonical_url, source_from_url, source_slug
 
 BOILERPLATE_ONLY = "boilerplate_only"
 LOCAL_SOURCE = "local"
@@ -33,20 +34,50 @@ def clean_summary(summary, rules: RuleSet):
     return strip_boilerplate(summary, rules).text or None
 
 
-def build_article(doc: ExtractedDocument, rules: RuleSet, ctx: RunContext) -> dict:
-    """One Article row; raises RejectError when only boilerplate is left."""
+def clean_entry_text(doc: ExtractedDocument, rules: RuleSet) -> CleanedText:
+    """The text without boilerplate; when nothing is left, the fallback text (a feed entry's
+    summary) without boilerplate; when that is empty too, a lone line only a header or footer
+    rule removed (it is all the entry says). Every removal is kept."""
     cleaned = strip_boilerplate(doc.text, rules)
-    if not cleaned.text.strip():
-        raise RejectError(BOILERPLATE_ONLY, "nothing is left after removing boilerplate")
+    if cleaned.text.strip():
+        return cleaned
+    fallback = doc.fallback_text or ""
+    for text, keep_only_line, text_removed in ((fallback, False, cleaned.removed), (fallback, True, cleaned.removed),
+                                               (doc.text, True, ())):
+        candidate = strip_boilerplate(text, rules, keep_only_line)
+        if candidate.text.strip():
+            return CleanedText(candidate.text, text_removed + candidate.removed, cleaned.topics + candidate.topics)
+    return cleaned
+
+
+def is_title_only(doc: ExtractedDocument, cleaned: CleanedText) -> bool:
+    """A feed entry with a title and no text left: kept as a title-only article, as readers do.
+    Anything else with no text left is rejected (``boilerplate_only`` / ``text_empty``)."""
+    if cleaned.text.strip():
+        return False
+    if doc.id_scope is None or not (doc.title or "").strip():
+        reason = BOILERPLATE_ONLY if doc.text.strip() else TEXT_EMPTY
+        raise RejectError(reason, "nothing is left after removing boilerplate" if doc.text.strip()
+                          else "the entry has no text and no title")
+    return True
+
+
+def build_article(doc: ExtractedDocument, rules: RuleSet, ctx: RunContext) -> dict:
+    """One Article row; raises RejectError when no text is left and it is not a titled feed entry."""
+    cleaned = clean_entry_text(doc, rules)
+    title_only = is_title_only(doc, cleaned)
     url = canonical_url(doc.url)
     source = resolve_source(doc, url)
     digest = content_hash(cleaned.text)
+    content_key = digest if doc.id_scope is None else feed_content_key(doc.id_scope, doc.title, cleaned.text)
     return {
-        "id": article_id(url, source, doc.entry_id, digest),
+        "id": article_id(doc.url, doc.entry_id, doc.id_scope, source, content_key),
+        "source_id": doc.entry_id,
         "url": url,
         "source": source,
         **_declared_fields(doc, ctx),
         **_content_fields(doc, cleaned, digest, rules),
+        "title_only": title_only,
         "extractor": doc.extractor,
         "run_id": ctx.run_id,
         "pipeline_version": ctx.pipeline_version,

@@ -255,11 +255,16 @@ def _one_line(err: Exception) -> str:
 _Hit = tuple[Rule, re.Match]
 
 
-def strip_boilerplate(text: str, rules: RuleSet) -> CleanedText:
-    """Remove boilerplate lines from ``text`` and collect topics from topic footers."""
+def strip_boilerplate(text: str, rules: RuleSet, keep_only_line: bool = False) -> CleanedText:
+    """Remove boilerplate lines from ``text`` and collect topics from topic footers.
+
+    ``keep_only_line``: a text of one line that only a head or tail rule would remove is
+    kept (a release note "3.8.11" is not a footer when it is all the entry says)."""
     lines = [line for line in map(str.strip, text.splitlines()) if line]
     anywhere = rules.rule_pass("anywhere")
     hits: list[_Hit | None] = [anywhere.first_hit(line) for line in lines] if anywhere.rules else [None] * len(lines)
+    if keep_only_line and len(lines) == 1 and hits[0] is None:
+        return CleanedText(text=lines[0], removed=(), topics=())
     _mark_edge(lines, hits, rules.rule_pass("tail"), range(len(lines) - 1, -1, -1))
     _mark_edge(lines, hits, rules.rule_pass("head"), range(len(lines)))
     kept = [line for line, hit in zip(lines, hits) if hit is None]

@@ -14,7 +14,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.feed_state import merged_state, read_feed_state, save_feed_state
-from transforms.layout import ARTICLES, REJECTED, join, manifest_path, run_files_glob
+from transforms.layout import COMMITTED_KINDS, join, manifest_path, run_files_glob
 from transforms.manifest import build_manifest
 from transforms.storage import ensure_parent, write_json_atomically
 
@@ -75,7 +75,7 @@ class CountRejectsByReason(beam.PTransform):
 def delete_run_files(output: str, run_id: str) -> int:
     """Delete committed files of ``run_id`` (an earlier attempt); returns how many."""
     paths = []
-    for kind in (ARTICLES, REJECTED):
+    for kind in COMMITTED_KINDS:
         try:
             match = FileSystems.match([run_files_glob(output, kind, run_id)])[0]
         except BeamIOError:

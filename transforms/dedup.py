@@ -2,7 +2,7 @@
 near-duplicates of earlier ones.
 
 Exact duplicates share an ``id`` or a ``content_hash``; the winner is chosen by
-``winner_key`` (earliest published, then richer metadata, then id and source),
+``winner_key`` (a copy with words, then earliest published, then richer metadata, then id and source),
 so the result does not depend on the runner's ordering. Near duplicates are
 found with simhash: two fingerprints within ``threshold`` bits of each other
 agree exactly on at least one of ``threshold + 1`` bands (pigeonhole), so only
@@ -44,8 +44,9 @@ def richness(row: dict) -> int:
 
 
 def winner_key(row: dict) -> tuple:
-    """Sort key: the smallest key is the copy that is kept."""
-    return (instant(row.get("published_at")), -richness(row), row["id"], row.get("source_uri") or "")
+    """Sort key: the smallest key is the copy that is kept (a copy with words before one without)."""
+    wordless = not row.get("word_count")
+    return (wordless, instant(row.get("published_at")), -richness(row), row["id"], row.get("source_uri") or "")
 
 
 def pick_winner(rows: Iterable[dict]) -> Tuple[dict, List[dict]]:

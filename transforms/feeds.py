@@ -9,11 +9,13 @@ Pure functions (no Beam); bad input raises ``RejectError`` and nothing else.
 import io
 import json
 import re
+from collections import defaultdict
 from typing import Iterator, Optional
 
 import feedparser
 
-from transforms.dates import parse_datetime_utc
+from transforms.dates import parse_datetime_utc, parse_record_date
+from transforms.decode import undeclared_xml_as_utf8, utf16_xml_as_utf8
 from transforms.errors import (
     EMPTY_INPUT,
     FEED_HOSTILE_XML,
@@ -27,6 +29,7 @@ from transforms.html_text import html_fragment_to_text
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
 from transforms.records import RawDocument
+from transforms.urls import resolve_link
 
 __all__ = ["split_feed", "extract_feed"]
 
@@ -41,14 +44,24 @@ _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 def split_feed(data: bytes, source_uri: str, source_type: str,
                response_headers: Optional[dict] = None) -> Iterator[RawDocument]:
     """One ``feed`` unit per usable entry: the entry's fields plus the feed's, as JSON.
-    ``response_headers`` (HTTP, lower-case keys) let feedparser honour a declared charset."""
-    parsed = _parse_feed(data, response_headers)
+    ``response_headers`` (HTTP, lower-case keys) let feedparser honour a declared charset;
+    an http(s) ``source_uri`` is the base of relative links (after ``xml:base``)."""
+    parsed = _parse_feed(data, _with_base(response_headers, source_uri))
     entries = [entry for entry in parsed.get("entries", []) if _entry_is_usable(entry)]
     if not entries:
         raise _no_entries_error(parsed)
     feed_fields = _feed_fields(parsed)
-    units = [_entry_json(entry, feed_fields) for entry in entries]
+    entry_ids = _entry_ids(entries)
+    units = [_entry_json(entry, entry_id, feed_fields, source_uri) for entry, entry_id in zip(entries, entry_ids)]
     return (RawDocument(unit, source_uri, "feed", source_type) for unit in units)
+
+
+def _with_base(response_headers: Optional[dict], source_uri: str) -> dict:
+    """The response headers plus ``content-location`` = the feed URL (feedparser's base URI)."""
+    headers = dict(response_headers or {})
+    if source_uri.lower().startswith(("http://", "https://")):
+        headers.setdefault("content-location", source_uri)
+    return headers
 
 
 def _parse_feed(data: bytes, response_headers: Optional[dict] = None):
@@ -56,6 +69,8 @@ def _parse_feed(data: bytes, response_headers: Optional[dict] = None):
     if not data.strip():
         raise RejectError(EMPTY_INPUT, "feed file is empty")
     _refuse_entity_declarations(data)
+    data = utf16_xml_as_utf8(data).lstrip()  # whitespace before <?xml makes expat refuse the document
+    data = undeclared_xml_as_utf8(data, "charset=" in (response_headers or {}).get("content-type", "").lower())
     try:
         return feedparser.parse(io.BytesIO(data), sanitize_html=True, response_headers=response_headers or {})
     except Exception as exc:  # noqa: BLE001 -- feedparser promises not to raise; any escape is a bad feed
@@ -86,18 +101,33 @@ def _feed_fields(parsed) -> dict:
     feed = parsed.get("feed", {})
     return {
         "feed_title": _title_text(feed.get("title"), _detail_type(feed, "title_detail")),
-        "feed_link": feed.get("link"),
+        "feed_link": str_or_none(feed.get("link")),
         "feed_language": feed.get("language"),
         "feed_version": parsed.get("version") or None,
         "feed_bozo": bool(parsed.get("bozo")),
     }
 
 
-def _entry_json(entry, feed_fields: dict) -> bytes:
+def _entry_ids(entries) -> list:
+    """Each entry's id/guid; an id that several entries with different links share is no
+    identity (a feed that gives every item its channel link as guid): it is qualified by the link."""
+    links_of = defaultdict(set)
+    for entry in entries:
+        links_of[str_or_none(entry.get("id"))].add(entry.get("link"))
+    return [_qualified_id(str_or_none(entry.get("id")), entry.get("link"), links_of) for entry in entries]
+
+
+def _qualified_id(entry_id: Optional[str], link, links_of) -> Optional[str]:
+    if entry_id is None or len(links_of[entry_id]) < 2:
+        return entry_id
+    return f"{entry_id} {link or ''}"
+
+
+def _entry_json(entry, entry_id: Optional[str], feed_fields: dict, source_uri: str) -> bytes:
     content = _best_content(entry.get("content"))
     fields = {
-        "id": entry.get("id"),
-        "link": entry.get("link"),
+        "id": entry_id,
+        "link": _entry_link(entry, source_uri, feed_fields["feed_link"]),
         "title": entry.get("title"),
         "title_type": _detail_type(entry, "title_detail"),
         "authors": _entry_authors(entry),
@@ -111,6 +141,13 @@ def _entry_json(entry, feed_fields: dict) -> bytes:
         "language": content.get("language") or (entry.get("title_detail") or {}).get("language"),
     }
     return json.dumps({**fields, **feed_fields}, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _entry_link(entry, source_uri: str, feed_link: Optional[str]) -> Optional[str]:
+    """The entry's link made absolute: feedparser has applied ``xml:base`` and the feed URL;
+    what is still relative is resolved against the entry's source, then the channel link."""
+    source = entry.get("source") or {}
+    return resolve_link(entry.get("link"), source.get("link"), source_uri, feed_link)
 
 
 def _detail_type(node, key: str) -> Optional[str]:
@@ -144,24 +181,36 @@ def _entry_date(entry, key: str) -> Optional[str]:
 
 
 def extract_feed(raw: RawDocument) -> dict:
-    """``ExtractedDocument`` fields of one feed-entry unit made by ``split_feed``."""
+    """``ExtractedDocument`` fields of one feed-entry unit made by ``split_feed``.
+
+    The text is the entry's content, else its summary (feedparser puts a media description
+    there), else empty: an entry with a title or a link is kept, so its linked page can be
+    fetched and, failing that, it becomes a title-only article (``transforms.article``)."""
     entry = load_json_object(raw.data)
     content = _fragment_text(entry.get("content"), entry.get("content_type"))
     summary = _fragment_text(entry.get("summary"), entry.get("summary_type"))
-    if not (content or summary):
-        raise RejectError(TEXT_EMPTY, "feed entry has neither content nor summary")
+    title = _title_text(entry.get("title"), entry.get("title_type"))
+    url = str_or_none(entry.get("link"))
+    if not (content or summary or title or url):
+        raise RejectError(TEXT_EMPTY, "feed entry has no content, summary, title or link")
+    language = normalise_language(entry.get("language")) or normalise_language(entry.get("feed_language"))
+    published, updated = (parse_record_date(entry.get(key), language, url) for key in ("published", "updated"))
+    own_summary = summary if content and summary and summary != content else None
     return {
         "text": content or summary,
+        "fallback_text": own_summary,
         "extractor": "feed",
-        "url": str_or_none(entry.get("link")),
+        "url": url,
         "entry_id": str_or_none(entry.get("id")),
-        "title": _title_text(entry.get("title"), entry.get("title_type")),
+        "id_scope": str_or_none(entry.get("feed_link")) or raw.source_uri,
+        "title": title,
         "authors": split_authors(entry.get("authors")),
-        "published": parse_datetime_utc(entry.get("published")),
-        "updated": parse_datetime_utc(entry.get("updated")),
+        "published": published.at,
+        "updated": updated.at,
+        "unparsed_dates": published.unparsed + updated.unparsed,
         "topics": clean_topics(entry.get("tags")),
-        "language": normalise_language(entry.get("language")) or normalise_language(entry.get("feed_language")),
-        "summary": summary if content and summary and summary != content else None,
+        "language": language,
+        "summary": own_summary,
         "site_name": str_or_none(entry.get("feed_title")),
     }
 

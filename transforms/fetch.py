@@ -7,8 +7,10 @@ Heavy objects (the HTTP session) are built in ``setup()``.
 """
 import logging
 import zlib
+from collections import OrderedDict
+from dataclasses import replace
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -30,11 +32,14 @@ VALIDATORS = "validators"
 PAGE_FAILURES = "page_failures"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+PAGE_CACHE_SIZE = 32
 
 
 def host_lane(url: str, lanes: int) -> str:
-    """Grouping key: the URL's host and one of ``lanes`` lanes, chosen by the URL."""
-    return f"{(urlsplit(url).hostname or '').lower()}#{zlib.crc32(url.encode('utf-8')) % lanes}"
+    """Grouping key: the URL's host and one of ``lanes`` lanes, chosen by the URL without its
+    fragment (entries linking to one page share a lane, and its page cache)."""
+    page = urldefrag(url)[0]
+    return f"{(urlsplit(page).hostname or '').lower()}#{zlib.crc32(page.encode('utf-8')) % lanes}"
 
 
 def charset_of(headers) -> str:
@@ -126,6 +131,7 @@ class _FetchPageFn(_UsesFetcher, beam.DoFn):
         self._policy = policy
         self._time_limit_s = time_limit_s
         self._extractor = None
+        self._pages = OrderedDict()
 
     def teardown(self):
         super().teardown()
@@ -137,11 +143,28 @@ class _FetchPageFn(_UsesFetcher, beam.DoFn):
             self._extractor = TimedExtractor(self._time_limit_s)
         return self._extractor(raw)
 
+    def _page(self, url):
+        """The extracted page at ``url`` (fragment dropped), or the RejectError it gave: the last
+        ``PAGE_CACHE_SIZE`` pages are kept, so the podcast episodes or fragment permalinks that
+        all link to one page (one host lane, in turn) fetch it once."""
+        key = urldefrag(url)[0]
+        if key not in self._pages:
+            try:
+                result = self._fetcher.fetch(key, accept=PAGE_ACCEPT)
+                raw = RawDocument(result.body, result.url, "html", "web", charset_of(result.headers))
+                self._pages[key] = replace(self._extract(raw), raw=b"")  # the page's bytes are not kept
+            except RejectError as err:
+                self._pages[key] = err
+            if len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        page = self._pages[key]
+        if isinstance(page, RejectError):
+            raise page
+        return page
+
     def process(self, doc):
         try:
-            result = self._fetcher.fetch(doc.url, accept=PAGE_ACCEPT)
-            raw = RawDocument(result.body, result.url, "html", "web", charset_of(result.headers))
-            yield merge_entry_and_page(doc, self._extract(raw))
+            yield merge_entry_and_page(doc, self._page(doc.url))
         except RejectError as err:
             yield pvalue.TaggedOutput(PAGE_FAILURES, err.reason)
             yield doc

@@ -15,9 +15,13 @@ import numpy as np
 
 from transforms.shingle_hash import shingle_hashes
 
-__all__ = ["normalise_text_for_hash", "content_hash", "simhash64", "hamming_distance", "word_count"]
+__all__ = ["normalise_text_for_hash", "content_hash", "simhash64", "hamming_distance", "word_count", "body_words"]
 
 _WORD_RE = re.compile(r"\w+")
+# Scripts written without spaces between words (Han, kana, Thai, Lao, Myanmar, Khmer): a \w+
+# token there is a whole clause, so ``body_words`` counts their characters instead.
+_UNSPACED_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                          "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 _MASK64 = (1 << 64) - 1
 _SIGN64 = 1 << 63
 # Characters common in news text that are never part of a \w+ token, before or after NFKC,
@@ -126,3 +130,14 @@ def word_count(text: str) -> int:
         return 0
     known = _tokens(text)[2]
     return len(_WORD_RE.findall(text)) if known is None else known
+
+
+def body_words(text: str) -> int:
+    """Words of ``text`` for deduplication's minimum: ``\\w+`` tokens, where each two characters
+    of a script written without spaces (Chinese, Japanese, Thai, ...) count as one word."""
+    if not text or text.isascii():
+        return word_count(text)
+    unspaced = len(_UNSPACED_RE.findall(text))
+    if not unspaced:
+        return word_count(text)
+    return len(_WORD_RE.findall(_UNSPACED_RE.sub(" ", text))) + (unspaced + 1) // 2

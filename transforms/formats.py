@@ -11,7 +11,7 @@ Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
 """
 from typing import Iterator, Optional
 
-from transforms.dates import parse_datetime_utc
+from transforms.dates import parse_record_date
 from transforms.decode import decode_text, html_declared_charset
 from transforms.errors import (
     EMPTY_INPUT,
@@ -106,16 +106,21 @@ def _json_text_field(record: dict, key: str) -> Optional[str]:
 
 
 def _json_metadata(record: dict) -> dict:
-    """The metadata a JSON record declares; these override what its HTML says."""
+    """The metadata a JSON record declares; these override what its HTML says. Dates are read
+    with the record's language and URL as hints; a value that cannot be read is counted."""
+    url, language = str_or_none(record.get("url")), normalise_language(record.get("language"))
+    published, updated = (parse_record_date(record.get(f"{key}_at", record.get(key)), language, url)
+                          for key in ("published", "updated"))
     return {
         "entry_id": str_or_none(record.get("id")),
-        "url": str_or_none(record.get("url")),
+        "url": url,
         "title": str_or_none(record.get("title")),
         "authors": split_authors(record.get("authors", record.get("author"))),
-        "published": parse_datetime_utc(record.get("published_at", record.get("published"))),
-        "updated": parse_datetime_utc(record.get("updated_at", record.get("updated"))),
+        "published": published.at,
+        "updated": updated.at,
+        "unparsed_dates": published.unparsed + updated.unparsed,
         "topics": clean_topics(record.get("topics")),
-        "language": normalise_language(record.get("language")),
+        "language": language,
         "summary": str_or_none(record.get("summary")),
         "source": str_or_none(record.get("source")),
     }

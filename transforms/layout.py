@@ -2,6 +2,7 @@
 
     OUT/articles/dt=YYYY-MM-DD/source=SITE/part-RUNID-SHARD.parquet
     OUT/rejected/dt=YYYY-MM-DD/part-RUNID-SHARD.parquet
+    OUT/duplicates/dt=YYYY-MM-DD/part-RUNID-SHARD.parquet   (every dropped copy)
     OUT/_runs/RUNID.json
     OUT/_tmp/RUNID-ATTEMPT/...        (in-flight files, moved into place at commit)
 """
@@ -10,6 +11,8 @@ from typing import Iterable, Sequence, Tuple
 
 ARTICLES = "articles"
 REJECTED = "rejected"
+DUPLICATES = "duplicates"
+COMMITTED_KINDS = (ARTICLES, REJECTED, DUPLICATES)
 UNDETERMINED = "und"
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from transforms.layout import ARTICLES, REJECTED
+from transforms.layout import ARTICLES, DUPLICATES, REJECTED
 
 
 def rows_by(files: Iterable[dict], key: str) -> dict:
@@ -49,16 +49,17 @@ BASE_COUNTERS = ("files_matched", "records", "read_rejected", "feeds_not_modifie
 def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reasons: Mapping) -> dict:
     """The manifest dict. ``counts`` holds files_matched, records, read_rejected and
     ``duplicate/<reason>`` counts, plus any other counters worth keeping; a counter that
-    saw nothing may be missing and is 0 (the BASE_COUNTERS are always listed)."""
+    saw nothing may be missing and is 0 (the BASE_COUNTERS are always listed). Articles,
+    rejected rows and duplicates are counted from the committed files."""
     counts = {**dict.fromkeys(BASE_COUNTERS, 0), **counts}
     files = list(files)
     articles = [f for f in files if f["kind"] == ARTICLES]
     rejected = [f for f in files if f["kind"] == REJECTED]
     n_articles = sum(f["rows"] for f in articles)
     n_rejected = sum(f["rows"] for f in rejected)
+    n_duplicates = sum(f["rows"] for f in files if f["kind"] == DUPLICATES)
     units = counts.get("records", 0) + counts.get("read_rejected", 0)
     duplicates = {k.split("/", 1)[1]: v for k, v in counts.items() if k.startswith("duplicate/")}
-    n_duplicates = sum(duplicates.values())
     return {
         **header,
         "status": "committed",

@@ -16,9 +16,39 @@ _AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 # a lower-case connector inside a name makes it an organisation, not two people:
 # "Center for Drug Evaluation and Research", "Department of Health and Human Services"
 _ORGANISATION_CONNECTOR_RE = re.compile(r"\s(?:of|for|the|de|du|des|der|für|on)\s")
+_DASH_SEP_RE = re.compile(r"\s+[-–—]{1,2}\s+")  # "Jane Doe - Staff Writer": a dash only ever cuts a role off
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMAIL_THEN_NAME_RE = re.compile(rf"^\s*{_EMAIL}\s*\(([^)]*)\)\s*$")  # RSS "a@b.c (Name)"
 _EMAIL_RE = re.compile(rf"\(\s*(?:mailto:)?{_EMAIL}\s*\)|<\s*{_EMAIL}\s*>|{_EMAIL}")
+
+# Job titles and desks that bylines put after the name ("Maria Gonzalez, Staff Writer"). A part
+# is a role when it has a _ROLE_NOUNS word and every word is in _ROLE_VOCABULARY, so a real name
+# (with at least one word outside it) is never dropped, and "Associated Press" (no role noun) stays.
+_ROLE_NOUNS = frozenset("""
+    writer reporter editor correspondent contributor columnist journalist staff staffer critic
+    commentator analyst photographer producer blogger author stringer intern desk newsroom team
+    redakteur redakteurin korrespondent korrespondentin reporterin journalistin autor autorin
+    kolumnist kolumnistin chefredakteur chefredakteurin redaktion
+    rédacteur rédactrice journaliste correspondant correspondante chroniqueur chroniqueuse
+    éditorialiste envoyé envoyée pigiste rédaction
+    redactor redactora corresponsal periodista reportero reportera columnista enviado enviada
+    editora colaborador colaboradora redacción
+    giornalista corrispondente inviato inviata redattore redattrice redazione
+""".split())
+_ROLE_MODIFIERS = frozenset("""
+    senior junior chief lead managing executive contributing associate assistant deputy special
+    foreign political national international regional local metro city business financial
+    economics economic sports science health technology tech culture arts entertainment legal
+    investigative education environment climate diplomatic defence defense security crime
+    white house world news digital online wire associated press freelance guest large general
+    freier freie leitender leitende stellvertretender stellvertretende
+    chef adjoint adjointe grand spécial spéciale
+    especial jefe jefa internacional nacional política economía
+""".split())
+_ROLE_CONNECTORS = frozenset("of the for at to in on and de del des la en für der".split())
+_ROLE_VOCABULARY = _ROLE_NOUNS | _ROLE_MODIFIERS | _ROLE_CONNECTORS
+_CREDIT_RE = re.compile(r"special\s+(?:to|for)\s+\w", re.IGNORECASE)  # "Special to the Times"
+_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
 def _author_names(text: str):
@@ -28,11 +58,42 @@ def _author_names(text: str):
         text = match.group(1)
     text = _EMAIL_RE.sub(" ", text)
     for item in _LIST_SEP_RE.split(text):
+        item = _without_role_pieces(item)
         parts = [item] if _ORGANISATION_CONNECTOR_RE.search(item) else _AND_RE.split(item)
         for part in parts:
             part = " ".join(_BYLINE_PREFIX_RE.sub("", part.strip()).split()).strip(" .:-")
             if any(c.isalpha() for c in part):
                 yield part
+
+
+def _without_role_pieces(item: str) -> str:
+    """``item`` without its dash-separated pieces that are job titles ("" when all are).
+
+    A whole comma-separated part is one piece; a dash never splits names apart
+    ("Omar Fenn - Harbour Editorial Team" stays whole for the HTML byline cleaner).
+    """
+    pieces = _DASH_SEP_RE.split(item)
+    kept = [piece for piece in pieces if not _is_role(piece)]
+    return item if len(kept) == len(pieces) else " - ".join(kept)
+
+
+def _is_role(text: str) -> bool:
+    """A job title or desk ("Staff Writer", "Editor-at-Large", "Korrespondentin"), not a name.
+
+    Whole words, case-insensitively: a role noun and nothing outside the role vocabulary, or
+    a "Special to ..." credit. Precision first: any other word makes it a name.
+    """
+    text = _BYLINE_PREFIX_RE.sub("", text.strip())
+    if _CREDIT_RE.match(text):
+        return True
+    words = _WORD_RE.findall(text.casefold())
+    return (any(_role_noun(word) for word in words)
+            and all(word in _ROLE_VOCABULARY or _role_noun(word) for word in words))
+
+
+def _role_noun(word: str) -> bool:
+    """``word`` (casefolded) is a role noun or its plural ("Staff Writers")."""
+    return word in _ROLE_NOUNS or (word.endswith("s") and word[:-1] in _ROLE_NOUNS)
 
 
 def _dedupe(items) -> Tuple[str, ...]:
@@ -54,7 +115,8 @@ def split_authors(value) -> Tuple[str, ...]:
     ("Center for Drug Evaluation and Research") is not split on its "and". A leading "By" is
     removed, e-mail addresses are dropped (RSS "jane@x.org (Jane Doe)" gives
     "Jane Doe"), dicts contribute their "name", duplicates are removed
-    case-insensitively and order is kept.
+    case-insensitively and order is kept. A part that is a job title or desk, after a
+    comma, "|" or " - " ("Maria Gonzalez, Staff Writer"), is not an author: it is dropped.
     """
     if value is None:
         return ()

@@ -29,7 +29,8 @@ class ExtractedDocument:
     source_uri: str
     source_type: str = "file"
     url: Optional[str] = None
-    entry_id: Optional[str] = None
+    entry_id: Optional[str] = None  # the upstream key: a feed entry's id/guid, a JSON record's "id"
+    id_scope: Optional[str] = None  # feeds: the feed the entry_id is unique in (its identity comes first)
     source: Optional[str] = None  # publisher the input explicitly declares (a JSON record's "source")
     site_name: Optional[str] = None  # descriptive fallback name: a feed's title, an HTML page's site name
     title: Optional[str] = None
@@ -39,6 +40,8 @@ class ExtractedDocument:
     language: Optional[str] = None
     topics: Tuple[str, ...] = ()
     summary: Optional[str] = None
+    fallback_text: Optional[str] = None  # feeds: the summary, used when ``text`` is all boilerplate
+    unparsed_dates: int = 0  # declared date values that could not be read (counted as date_unparsed)
     raw: bytes = field(default=b"", repr=False)  # kept so a later reject can be replayed
 
 

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.dedup import RICH_FIELDS, instant
+from transforms.fingerprints import body_words
 from transforms.layout import join
 from transforms.parquet_sink import MIB, PartitionSpec, RowBuffer, WritePartitionsFn, row_bytes
 
@@ -45,12 +46,13 @@ STAGED_FILE_BYTES = 512 * MIB
 
 
 def key_record(row: dict, path: str, number: int, partition: tuple = ()) -> dict:
-    """What deduplication sees of ``row`` (its keys, which fields are filled), where it waits
-    and the partition it will be written to."""
+    """What deduplication sees of ``row`` (its keys, which fields are filled, how many body
+    words its text has), where it waits and the partition it will be written to."""
     record = {key: row.get(key) for key in KEY_COLUMNS}
     if record["published_at"] is not None:
         record["published_at"] = instant(record["published_at"])  # an int shuffles without pickling
     record.update((field, bool(row.get(field))) for field in FILLED_COLUMNS)
+    record["body_words"] = body_words(row.get("text") or "")
     record[STAGED] = (path, number, partition)
     return record
 

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.inspect import format_inspection, inspect_output
-from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA, file_schema
+from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA, SCHEMA_VERSION, file_schema
 from tests.conftest import run_cli
 
 UTC = timezone.utc
@@ -35,7 +35,7 @@ def article_row(number, dt, source, language, topics, rules, published):
         "id": f"u{number:04d}", "url": f"https://{source}/a/{number}", "source_type": "file",
         "source_uri": f"/data/in/{number}.txt", "title": f"Story number {number}", "authors": ["Jane Doe"],
         "published_at": published, "updated_at": None, "ingested_at": ingested, "language": language,
-        "topics": topics, "summary": None, "text": "Body text " * 20, "word_count": 40,
+        "topics": topics, "summary": None, "text": "Body text " * 20, "word_count": 40, "title_only": False,
         "content_hash": f"h{number}", "simhash": number, "duplicate_of": None,
         "boilerplate": [{"rule": rule, "text": "Advertisement"} for rule in rules],
         "extractor": "text", "run_id": "r1", "pipeline_version": "0.1.0",
@@ -74,7 +74,7 @@ def test_counts_partitions_and_schema_version(output):
     info = inspect_output(str(output))
     assert info["articles"]["rows"] == 6 and info["articles"]["files"] == 6
     assert info["rejected"]["rows"] == 3
-    assert info["schema_versions"] == {"1": 9}
+    assert info["schema_versions"] == {SCHEMA_VERSION: 9}
     assert info["articles"]["partitions"]["articles/dt=2024-03-01/source=example.org"] == {"rows": 2, "files": 2}
     assert len(info["articles"]["partitions"]) == 5
 
@@ -105,7 +105,7 @@ def test_runs_and_samples(output):
 
 def test_text_names_everything(output):
     text = format_inspection(inspect_output(str(output)))
-    for needle in ("articles", "6 rows in 6 files, 5 partitions", "version 1 (9 files)",
+    for needle in ("articles", "6 rows in 6 files, 5 partitions", f"version {SCHEMA_VERSION} (9 files)", "duplicates         0",
                    "2024-03-01 .. 2024-03-02", "top sources  example.org 3", "extract/json_invalid",
                    "articles/dt=2024-03-01/source=example.org", "sample rows", "Story number"):
         assert needle in text, needle

@@ -138,19 +138,20 @@ def manifest(out, run_id):
 def test_strict_run_rejected_everything(replayed):
     _, out, _ = replayed
     strict = manifest(out, "strict-1")
-    assert strict["counts"] == {"articles": 0, "rejected": 7, "duplicates": 0}
+    # the feed's two titled entries are title-only articles (their removed lines kept in `boilerplate`)
+    assert strict["counts"] == {"articles": 2, "rejected": 5, "duplicates": 0}
     assert set(strict["rejected_by_reason"]) == {"clean/boilerplate_only", "read/too_large"}
 
 
 def test_replay_writes_a_new_reconciled_run_with_the_fixed_config(replayed):
     _, out, _ = replayed
     replay = manifest(out, "replay-1")
-    # bridge.txt and two JSON lines from raw, big.txt re-read, the feed re-read (two entries)
-    assert replay["counts"] == {"articles": 6, "rejected": 0, "duplicates": 0}
+    # bridge.txt and two JSON lines from raw, big.txt re-read
+    assert replay["counts"] == {"articles": 4, "rejected": 0, "duplicates": 0}
     assert replay["reconciliation"]["ok"] is True
-    assert replay["replay"]["rows"] == 7 and replay["replay"]["from_runs"] == ["strict-1"]
+    assert replay["replay"]["rows"] == 5 and replay["replay"]["from_runs"] == ["strict-1"]
     assert replay["replay"]["not_replayed"] == {SKIP_TRUNCATED: 1}
-    assert manifest(out, "strict-1")["counts"]["rejected"] == 7  # the strict run is untouched
+    assert manifest(out, "strict-1")["counts"]["rejected"] == 5  # the strict run is untouched
 
 
 def test_replayed_articles_point_at_the_kept_inputs(replayed):
@@ -168,23 +169,23 @@ def test_replayed_articles_point_at_the_kept_inputs(replayed):
 def test_replay_says_what_it_did(replayed):
     base, _, replay = replayed
     stdout = replay.stdout.decode()
-    assert "7 rejected rows from 1 run -> new run replay-1" in stdout
-    assert f"re-read {base / 'in' / 'big.txt'}" in stdout and f"re-read {base / 'in' / 'local-news.rss'}" in stdout
+    assert "5 rejected rows from 1 run -> new run replay-1" in stdout
+    assert f"re-read {base / 'in' / 'big.txt'}" in stdout
     assert "not replayed: 1 (raw cut at limits.max_record_mb" in stdout
-    assert "newsbeam run replay-1: 6 articles, 0 rejected" in stdout
+    assert "newsbeam run replay-1: 4 articles, 0 rejected" in stdout
 
 
 def test_inspect_sees_both_runs(replayed):
     _, out, _ = replayed
     info = json.loads(run_cli("inspect", str(out), "--json").stdout)
-    assert (info["articles"]["rows"], info["rejected"]["rows"]) == (6, 7)
+    assert (info["articles"]["rows"], info["rejected"]["rows"]) == (6, 5)
     assert [r["run_id"] for r in info["runs"]] == ["strict-1", "replay-1"]
 
 
 def test_filters_pick_rows(replayed):
     _, out, _ = replayed
     files = sorted(str(p) for p in (out / "rejected").rglob("*.parquet"))
-    assert len(read_rejected_rows(files, reasons={"boilerplate_only"})) == 5
+    assert len(read_rejected_rows(files, reasons={"boilerplate_only"})) == 3
     assert len(read_rejected_rows(files, reasons={"read/too_large"})) == 2
     assert read_rejected_rows(files, run_ids={"other"}) == []
 

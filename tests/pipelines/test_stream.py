@@ -141,3 +141,33 @@ def test_stream_command_line_bounded_run(tmp_path):
                      "--poll-interval", "1", "--duration", "3")
     assert result.returncode == 0, result.stderr.decode()
     assert b"1 articles" in result.stdout and b"window" in result.stdout
+
+
+def short_items_feed(started, base):
+    """A feed gaining one short item every 2 seconds; every item links to the same one-line page."""
+    def route(handler):
+        count = 1 + int((time.time() - started) / 2)
+        items = "".join(
+            f"<item><title>Ferry {i}</title><link>{base}/live-page</link><guid isPermaLink='false'>ferry-{i}</guid>"
+            f"<description>Sailing {i} leaves {i * 5} minutes late from pier {i % 3 + 1}.</description></item>"
+            for i in range(count))
+        return 200, {"Content-Type": "application/rss+xml"}, f"<rss version='2.0'><channel>{items}</channel></rss>".encode()
+    return route
+
+
+def test_short_items_linking_to_one_page_each_land_once_with_their_own_text(tmp_path):
+    from pipelines.stream import stream
+
+    started, out = time.time(), tmp_path / "out"
+    with serving({}) as server:
+        server.routes["/live"] = short_items_feed(started, server.base)
+        server.routes["/live-page"] = lambda handler: (200, {"Content-Type": "text/html"},
+                                                      b"<html><body><p>Live departures board.</p></body></html>")
+        stream(["--feed", f"{server.base}/live", "--output", str(out), "--allow-network", "127.0.0.1/32",
+                "--poll-interval", "3", "--duration", "14", "--run-id", "s2"], report=lambda line: None)
+    served = 1 + int((time.time() - started) / 2)
+    rows = sorted(articles(out), key=lambda r: int(r["title"].split()[1]))
+    numbers = [int(r["title"].split()[1]) for r in rows]
+    assert numbers == list(range(len(rows))) and len(rows) >= 5 and len(rows) <= served
+    for number, row in zip(numbers, rows):
+        assert row["text"] == f"Sailing {number} leaves {number * 5} minutes late from pier {number % 3 + 1}."

@@ -100,3 +100,52 @@ def test_boilerplate_only_text_is_rejected(rules):
     with pytest.raises(RejectError) as caught:
         build_article(doc, rules, CTX)
     assert caught.value.reason == BOILERPLATE_ONLY == "boilerplate_only"
+
+
+# --------------------------------------------------------------------------- feed entries: fallbacks
+
+
+def feed_entry(item: str) -> ExtractedDocument:
+    data = f"<rss version='2.0'><channel><title>Feed</title><item>{item}</item></channel></rss>".encode()
+    (unit,) = split_file(data, "mem://feed.xml", "feed")
+    return extract_document(unit)
+
+
+SUMMARY = ("Our guest explains how tide gauges along the coast are calibrated every spring and why the "
+           "readings from the old harbour differ from the new ones by several centimetres.")
+
+
+def test_content_that_is_all_boilerplate_gives_way_to_the_summary(rules):
+    doc = feed_entry(f"<title>Tides</title><link>https://pod.example/</link><description>{SUMMARY}</description>"
+                     "<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
+                     "TOPIC: Science</content:encoded>")
+    row = build_article(doc, rules, CTX)
+    assert row["text"] == SUMMARY and row["title_only"] is False
+    assert row["boilerplate"] == [{"rule": "topics_footer", "text": "TOPIC: Science"}]
+
+
+def test_a_lone_line_only_a_footer_rule_removes_is_kept(rules):
+    row = build_article(feed_entry("<title>Release</title><description>3.8.11</description>"), rules, CTX)
+    assert (row["text"], row["title_only"], row["boilerplate"]) == ("3.8.11", False, [])
+
+
+def test_a_titled_entry_with_no_text_left_is_a_title_only_article(rules):
+    comments = "<a href='https://news.ycombinator.com/item?id=1'>Comments</a>"
+    row = build_article(feed_entry(f"<title>Show HN: a tide clock</title><link>https://tide.example/</link>"
+                                   f"<guid isPermaLink='false'>hn-1</guid><description>{comments}</description>"),
+                        rules, CTX)
+    assert (row["text"], row["title_only"], row["title"]) == ("", True, "Show HN: a tide clock")
+    assert row["source_id"] == "hn-1" and row["id"].startswith("g")
+    assert row["boilerplate"] == [{"rule": "comments", "text": "Comments"}]
+
+
+def test_title_only_entries_without_link_or_guid_are_told_apart_by_title(rules):
+    first, second = (build_article(feed_entry(f"<title>{title}</title>"), rules, CTX) for title in ("One", "Two"))
+    assert first["id"] != second["id"] and first["title_only"] and second["title_only"]
+
+
+def test_text_files_with_nothing_left_are_still_rejected(rules):
+    for text, reason in (("Advertisement", BOILERPLATE_ONLY), ("", "text_empty")):
+        with pytest.raises(RejectError) as caught:
+            build_article(ExtractedDocument(text=text, extractor="text", source_uri="mem://x.txt"), rules, CTX)
+        assert caught.value.reason == reason

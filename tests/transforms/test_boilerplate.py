@@ -222,6 +222,37 @@ def test_tail_stops_at_content(rules: RuleSet):
     assert result.topics == ("c",)
 
 
+WORDPRESS_FOOTER = "The post Council approves budget appeared first on Example Gazette."
+
+
+def test_wordpress_feed_footer_removed_at_tail(rules: RuleSet):
+    text = "\n".join([CONTENT_A, "Read the full story […]", WORDPRESS_FOOTER])
+    result = strip_boilerplate(text, rules)
+    assert result.removed == (("wordpress_feed_footer", WORDPRESS_FOOTER),)
+    assert kept_lines(result) == [CONTENT_A, "Read the full story […]"]
+
+
+WORDPRESS_LOOKALIKES = [  # sentences of the footer's shape: content, even as the last line
+    "The post office appeared first on the list of closures.",
+    "The post office appeared first on the list of closures, officials said.",
+    "La entrada en vigor de la norma aparece primero en el calendario del ministerio.",
+]
+
+
+@pytest.mark.parametrize("line", [WORDPRESS_FOOTER, *WORDPRESS_LOOKALIKES])
+def test_wordpress_feed_footer_mid_text_is_kept(line: str, rules: RuleSet):
+    result = strip_boilerplate("\n".join([CONTENT_A, line, CONTENT_B]), rules)
+    assert result.removed == ()
+    assert kept_lines(result) == [CONTENT_A, line, CONTENT_B]
+
+
+@pytest.mark.parametrize("line", WORDPRESS_LOOKALIKES)
+def test_wordpress_footer_lookalike_at_tail_is_kept(line: str, rules: RuleSet):
+    result = strip_boilerplate("\n".join([CONTENT_A, line]), rules)
+    assert result.removed == ()
+    assert kept_lines(result) == [CONTENT_A, line]
+
+
 def test_head_rules_only_at_start(rules: RuleSet):
     text = "\n".join(["Advertisement", "5 min read", CONTENT_A, "5 min read", CONTENT_B])
     result = strip_boilerplate(text, rules)

@@ -16,7 +16,8 @@ T1 = datetime(2024, 1, 2, tzinfo=timezone.utc)
 
 def row(article_id, content_hash, simhash=0, published=None, words=100, **extra):
     return {"id": article_id, "content_hash": content_hash, "simhash": simhash, "published_at": published,
-            "word_count": words, "source_uri": f"u-{article_id}", "duplicate_of": None, **extra}
+            "word_count": words, "body_words": words, "source_uri": f"u-{article_id}", "duplicate_of": None,
+            **extra}
 
 
 def test_winner_is_earliest_then_richest_whatever_the_order():
@@ -55,17 +56,30 @@ def test_stage_drops_exact_and_seen_copies_and_links_near_ones():
     history = [{"id": "s", "content_hash": "x", "simhash": 0x00FF_FF00_0000_FFFF, "published_at": T0, "word_count": 100},
                {"id": "h", "content_hash": "hk", "simhash": 0x0FFF_0000_FFFF_0000, "published_at": T0, "word_count": 100}]
     with TestPipeline() as p:
-        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create(history)) | DeduplicateArticles(2, 50)
+        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create(history)) | DeduplicateArticles(2, 50, 20)
         assert_that(out["articles"] | beam.Map(lambda r: (r["id"], r["duplicate_of"])),
                     equal_to([("a", None), ("n", "a")]), label="kept")
-        assert_that(out[DUPLICATES], equal_to(["duplicate_id", "duplicate_content", "seen_id", "seen_content"]),
+        assert_that(out[DUPLICATES] | beam.Map(lambda d: (d["id"], d["kept_id"], d["reason"], d["source_uri"])),
+                    equal_to([("a", "a", "duplicate_id", "u-a"), ("b", "a", "duplicate_content", "u-b"),
+                              ("s", "s", "seen_id", "u-s"), ("k", "h", "seen_content", "u-k")]),
                     label="dropped")
+
+
+def test_short_texts_are_deduplicated_on_id_only():
+    rows = [row("a", "same", words=4), row("b", "same", words=4), row("c", "same", words=0),
+            row("d", "long", words=20), row("e", "long", words=20), row("a", "other", words=4)]
+    history = [{"id": "x", "content_hash": "same", "simhash": 0, "published_at": T0, "word_count": 4}]
+    with TestPipeline() as p:
+        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create(history)) | DeduplicateArticles(0, 50, 20)
+        assert_that(out["articles"] | beam.Map(lambda r: r["id"]), equal_to(["a", "b", "c", "d"]), label="kept")
+        assert_that(out[DUPLICATES] | beam.Map(lambda d: (d["id"], d["reason"])),
+                    equal_to([("a", "duplicate_id"), ("e", "duplicate_content")]), label="dropped")
 
 
 def test_short_texts_are_never_linked():
     rows = [row("a", "ha", simhash=0, published=T0, words=10), row("b", "hb", simhash=1, published=T1, words=10)]
     with TestPipeline() as p:
-        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create([])) | DeduplicateArticles(3, 50)
+        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create([])) | DeduplicateArticles(3, 50, 20)
         assert_that(out["articles"] | beam.Map(lambda r: r["duplicate_of"]), equal_to([None, None]))
 
 
@@ -76,3 +90,10 @@ def test_instants_are_integer_microseconds_in_date_order():
     assert instant(T0) < instant(T1) < instant(None)
     epoch = row("e", "h", published=datetime(1970, 1, 1, tzinfo=timezone.utc))
     assert richness(epoch) == richness(dict(epoch, published_at=instant(epoch["published_at"]))) == 1
+
+
+def test_a_copy_with_words_wins_over_a_title_only_one():
+    title_only = row("a", "h0", published=T0, words=0, title="Release")
+    with_text = row("a", "h1", published=T1, words=3)
+    for rows in ([title_only, with_text], [with_text, title_only]):
+        assert pick_winner(rows)[0] is with_text

@@ -131,8 +131,16 @@ def test_feed_document_keeps_its_unit_bytes_as_raw():
     assert extract_document(unit).raw == unit.data
 
 
-def test_feed_entry_with_title_only_has_no_text():
+def test_feed_entry_with_title_only_is_extracted_with_no_text():
+    """Its linked page may still be fetched; failing that it becomes a title-only article."""
     data = b"<rss version='2.0'><channel><item><title>Only a title</title></item></channel></rss>"
+    (unit,) = split_file(data, "mem://feed.xml", "feed")
+    doc = extract_document(unit)
+    assert (doc.text, doc.title, doc.id_scope) == ("", "Only a title", "mem://feed.xml")
+
+
+def test_feed_entry_with_nothing_at_all_is_rejected():
+    data = b"<rss version='2.0'><channel><item><guid isPermaLink='false'>x-1</guid><author>a@b.c</author></item></channel></rss>"
     (unit,) = split_file(data, "mem://feed.xml", "feed")
     assert extract_reason(unit) == TEXT_EMPTY
 
@@ -177,3 +185,29 @@ def test_http_charset_header_is_honoured():
     headers = {"content-type": "application/rss+xml; charset=windows-1251"}
     unit = next(iter(split_feed(body, "https://example.ru/rss", "feed", headers)))
     assert extract_feed(unit)["title"] == title
+
+
+@pytest.mark.parametrize("encoding, title", [("euc-jp", "ゲーム三昧な正月の記録"), ("koi8-r", "Как пережить новогоднюю ночь и не уснуть до утра, когда все друзья уже давно спят"),
+                                             ("cp1252", "Café crème à la carte")])
+def test_a_feed_declaring_no_encoding_is_decoded_by_its_bytes(encoding, title):
+    data = (f"<rss version='2.0'><channel><item><title>{title}</title><link>https://x.example/1</link>"
+            f"<description>{title}: {title}. {title}!</description></item></channel></rss>").encode(encoding)
+    (unit,) = split_file(data, "mem://feed.xml", "feed")
+    assert extract_document(unit).title == title
+
+
+def test_a_declared_encoding_is_never_second_guessed():
+    data = "<?xml version='1.0' encoding='iso-8859-1'?><rss version='2.0'><channel><item><title>Café</title>" \
+           "<link>https://x.example/1</link></item></channel></rss>".encode("latin-1")
+    (unit,) = split_file(data, "mem://feed.xml", "feed")
+    assert extract_document(unit).title == "Café"
+
+
+def test_a_guid_shared_by_items_with_different_links_is_qualified_by_the_link():
+    items = "".join(f"<item><title>Post {i}</title><link>https://blog.example/{i}</link>"
+                    f"<guid>https://blog.example/</guid><description>Post {i} text.</description></item>"
+                    for i in range(3))
+    again = "<item><title>Post 0</title><link>https://blog.example/0</link><guid>ok-0</guid></item>"
+    units = split_file(f"<rss version='2.0'><channel>{items}{again}</channel></rss>".encode(), "mem://f.xml", "feed")
+    ids = [extract_document(unit).entry_id for unit in units]
+    assert ids[:3] == [f"https://blog.example/ https://blog.example/{i}" for i in range(3)] and ids[3] == "ok-0"

@@ -64,7 +64,9 @@ def test_manifest_states_duration_and_throughput():
 
 
 def test_counters_that_saw_nothing_are_listed_as_zero():
-    manifest = build_manifest({"run_id": "r"}, [], {"records": 3, "duplicate/seen_id": 3}, {})
+    duplicates = [{"kind": "duplicates", "path": "duplicates/dt=2024-01-01/part-r-0.parquet", "rows": 3, "bytes": 9,
+                   "partition": {"dt": "2024-01-01"}}]
+    manifest = build_manifest({"run_id": "r"}, duplicates, {"records": 3, "duplicate/seen_id": 3}, {})
     assert manifest["counters"] == {"duplicate/seen_id": 3, "feeds_not_modified": 0, "files_matched": 0,
                                     "read_rejected": 0, "records": 3}
     assert manifest["inputs"] == {"files_matched": 0, "units": 3} and manifest["reconciliation"]["ok"] is True

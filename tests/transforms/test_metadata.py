@@ -33,6 +33,63 @@ def test_split_authors(value, expected):
 
 
 @pytest.mark.parametrize(
+    "byline, expected",
+    [
+        # a feed's dc:creator with the job title after a comma, "|" or " - "
+        ("Maria Gonzalez, Staff Writer", ("Maria Gonzalez",)),
+        ("Maria Gonzalez | Senior Reporter", ("Maria Gonzalez",)),
+        ("Maria Gonzalez - Correspondent", ("Maria Gonzalez",)),
+        ("Maria Gonzalez – Political Editor", ("Maria Gonzalez",)),
+        ("By Maria Gonzalez, Contributor", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, Staff", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, Associated Press Writer", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, Special to the Times", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, FOREIGN CORRESPONDENT", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, Editor-at-Large", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, White House Correspondent", ("Maria Gonzalez",)),
+        ("Maria Gonzalez, Political and Foreign Correspondent", ("Maria Gonzalez",)),
+        ("Ana Ruiz, Senior Editor, and Ben Ode, Staff Writer", ("Ana Ruiz", "Ben Ode")),
+        ("Jane Doe and John Smith, Staff Writers", ("Jane Doe", "John Smith")),
+        ("Staff Writer, Maria Gonzalez", ("Maria Gonzalez",)),
+        ("By Staff Writer", ()),
+        # other languages
+        ("Anna Schmidt, Redakteurin", ("Anna Schmidt",)),
+        ("Jonas Weber | Korrespondent", ("Jonas Weber",)),
+        ("Lena Vogt, Freie Journalistin", ("Lena Vogt",)),
+        ("Jean Dupont, rédacteur en chef", ("Jean Dupont",)),
+        ("Claire Martin - Envoyée spéciale", ("Claire Martin",)),
+        ("Ana López, corresponsal", ("Ana López",)),
+        ("Luis Pérez, Redactor Jefe", ("Luis Pérez",)),
+        ("Giulia Rossi, inviata", ("Giulia Rossi",)),
+    ],
+)
+def test_split_authors_drops_job_titles(byline, expected):
+    assert md.split_authors(byline) == expected
+
+
+@pytest.mark.parametrize(
+    "byline, expected",
+    [
+        # a part with any word outside the role vocabulary is a name or an organisation
+        ("Jane Doe, John Smith", ("Jane Doe", "John Smith")),
+        ("Associated Press", ("Associated Press",)),
+        ("By The Associated Press", ("The Associated Press",)),
+        ("Jane Doe, Associated Press", ("Jane Doe", "Associated Press")),
+        ("Emma Writer, Tom Press", ("Emma Writer", "Tom Press")),  # role words as surnames
+        ("Harbour Travel Editor, KTL", ("Harbour Travel Editor", "KTL")),
+        ("Omar Fenn - Harbour Editorial Team", ("Omar Fenn - Harbour Editorial Team",)),  # a dash never splits
+        ("Mary-Jane Doe-Smith - Staff Writer", ("Mary-Jane Doe-Smith",)),
+        ("Les Writer", ("Les Writer",)),
+        ("Guest Williams, Chef Ramsey", ("Guest Williams", "Chef Ramsey")),
+        ("Special K", ("Special K",)),
+        ("Doe, Jane", ("Doe", "Jane")),  # unchanged: a "Last, First" byline is not recognised
+    ],
+)
+def test_split_authors_keeps_names(byline, expected):
+    assert md.split_authors(byline) == expected
+
+
+@pytest.mark.parametrize(
     "values, expected",
     [
         (None, ()),

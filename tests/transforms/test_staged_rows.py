@@ -56,7 +56,7 @@ def test_only_kept_rows_are_written_with_what_dedup_set(tmp_path):
     with TestPipeline() as p:
         keys = p | beam.Create(rows) | StageRows(str(tmp_path / "_tmp" / "staged"), spec(tmp_path))
         history = p | "NoHistory" >> beam.Create([])
-        kept = (keys, history) | DeduplicateArticles(near_threshold=0, near_min_words=50)
+        kept = (keys, history) | DeduplicateArticles(near_threshold=0, near_min_words=50, content_min_words=20)
         kept["articles"] | FilterStagedRows(spec(tmp_path))
     written = written_rows(tmp_path / "_tmp" / "articles")
     assert [r["id"] for r in written] == sorted(r["id"] for r in rows[:12] if r["id"] != "id-5")
