@@ -96,7 +96,7 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
         counts.append(_count(read["files"], "files_matched"))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
-                 | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch)))
+                 | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch), settings.max_record_bytes))
         records.append(feeds.records)
         rejected.append(feeds[REJECTED])
         counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
@@ -119,6 +119,12 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     return pages["docs"]
 
 
+def document_fixes(doc) -> list:
+    """One label per value the extract step could not keep as it was: a date it could not read
+    (``date_unparsed``), an invalid character it replaced or dropped (``invalid_chars``)."""
+    return ["date_unparsed"] * doc.unparsed_dates + ["invalid_chars"] * doc.invalid_chars
+
+
 def deduplicate(articles, pipeline, settings, ctx, history_paths, counts):
     """Within-run and cross-run deduplication -> (kept key records, duplicate rows);
     dropped copies are counted per reason."""
@@ -139,8 +145,7 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests)
     extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
-    counts.append(_count(documents | "UnparsedDates" >> beam.FlatMap(lambda d: [0] * d.unparsed_dates),
-                         "date_unparsed"))
+    counts.append(_count(documents | "FixedValues" >> beam.FlatMap(document_fixes), "document_fixes", each=True))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
     # Rows wait in temp Parquet; deduplication moves only their keys (transforms/staged_rows.py).
     keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)

@@ -15,6 +15,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.errors import INTERNAL_ERROR, RejectError
+from transforms.field_values import valid_text
 
 REJECTED = "rejected"
 MAX_ERROR_CHARS = 4000
@@ -36,8 +37,8 @@ def rejected_row(stage, reason, error, source_uri, raw, run_id, now=None) -> dic
     return {
         "stage": stage,
         "reason": reason,
-        "error": error[:MAX_ERROR_CHARS],
-        "source_uri": source_uri or "",
+        "error": valid_text(error[:MAX_ERROR_CHARS])[0],
+        "source_uri": valid_text(source_uri or "")[0],
         "raw": bytes(raw or b""),
         "run_id": run_id,
         "rejected_at": now or datetime.now(timezone.utc),

@@ -5,6 +5,8 @@ Each HTML document is extracted under a time limit in a child process the DoFn k
 or crashes the extractor becomes a rejected row (``extract_timeout`` / ``extract_error``)
 and the run goes on.
 """
+import json
+
 import apache_beam as beam
 
 from transforms.dead_letter import REJECTED, GuardedFn
@@ -16,8 +18,21 @@ __all__ = ["ExtractDocuments"]
 
 def needs_time_limit(raw) -> bool:
     """HTML goes through the page extractor, which real pages can hang; text, JSON text
-    and feed entries are parsed in-process (no child process, no IPC)."""
-    return raw.fmt == "html" or (raw.fmt == "json" and b'"html"' in raw.data)
+    and feed entries are parsed in-process (no child process, no IPC). A JSON record may
+    spell its key with escapes (``"ht\\u006dl"``): a record holding any ``\\u`` escape is
+    parsed to look at its keys."""
+    if raw.fmt == "html":
+        return True
+    if raw.fmt != "json":
+        return False
+    return b'"html"' in raw.data or (b"\\u" in raw.data and _has_html_key(raw.data))
+
+
+def _has_html_key(data: bytes) -> bool:
+    try:
+        return "html" in json.loads(data)
+    except (ValueError, TypeError, RecursionError):
+        return False
 
 
 class _ExtractFn(GuardedFn):

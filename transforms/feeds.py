@@ -8,23 +8,21 @@ Pure functions (no Beam); bad input raises ``RejectError`` and nothing else.
 """
 import io
 import json
-import re
 from collections import defaultdict
 from typing import Iterator, Optional
 
 import feedparser
 
 from transforms.dates import parse_datetime_utc, parse_record_date
-from transforms.decode import undeclared_xml_as_utf8, utf16_xml_as_utf8
 from transforms.errors import (
     EMPTY_INPUT,
-    FEED_HOSTILE_XML,
     FEED_NO_ENTRIES,
     FEED_NOT_XML,
     TEXT_EMPTY,
     RejectError,
 )
-from transforms.field_values import load_json_object, str_or_none, text_paragraphs
+from transforms.feed_xml import content_type_charset, safe_feed_bytes, utf8_response_headers
+from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html_text import html_fragment_to_text
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
@@ -34,8 +32,6 @@ from transforms.urls import resolve_link
 __all__ = ["split_feed", "extract_feed"]
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- split
@@ -65,23 +61,17 @@ def _with_base(response_headers: Optional[dict], source_uri: str) -> dict:
 
 
 def _parse_feed(data: bytes, response_headers: Optional[dict] = None):
-    """feedparser over the bytes (a stream, so it never opens a URL or a path)."""
+    """feedparser over the bytes (a stream, so it never opens a URL or a path), decoded and
+    checked first by ``feed_xml.safe_feed_bytes`` (no entity can be declared, whatever the
+    encoding)."""
     if not data.strip():
         raise RejectError(EMPTY_INPUT, "feed file is empty")
-    _refuse_entity_declarations(data)
-    data = utf16_xml_as_utf8(data).lstrip()  # whitespace before <?xml makes expat refuse the document
-    data = undeclared_xml_as_utf8(data, "charset=" in (response_headers or {}).get("content-type", "").lower())
+    headers = response_headers or {}
+    safe = safe_feed_bytes(data, content_type_charset(headers.get("content-type")))
     try:
-        return feedparser.parse(io.BytesIO(data), sanitize_html=True, response_headers=response_headers or {})
+        return feedparser.parse(io.BytesIO(safe), sanitize_html=True, response_headers=utf8_response_headers(headers))
     except Exception as exc:  # noqa: BLE001 -- feedparser promises not to raise; any escape is a bad feed
         raise RejectError(FEED_NOT_XML, f"feedparser failed: {type(exc).__name__}: {exc}") from None
-
-
-def _refuse_entity_declarations(data: bytes) -> None:
-    """Billion-laughs guard: no DOCTYPE that declares entities (NULs dropped so UTF-16/32 is seen too)."""
-    ascii_view = data.replace(b"\x00", b"")
-    if _DOCTYPE.search(ascii_view) and _ENTITY_DECLARATION.search(ascii_view):
-        raise RejectError(FEED_HOSTILE_XML, "feed DOCTYPE declares entities")
 
 
 def _no_entries_error(parsed) -> RejectError:
@@ -140,7 +130,9 @@ def _entry_json(entry, entry_id: Optional[str], feed_fields: dict, source_uri: s
         "content_type": content.get("type"),
         "language": content.get("language") or (entry.get("title_detail") or {}).get("language"),
     }
-    return json.dumps({**fields, **feed_fields}, ensure_ascii=False, default=str).encode("utf-8")
+    # feedparser turns a character reference to a surrogate into a lone surrogate: made valid here
+    valid, _ = valid_fields({**fields, **feed_fields}, limited=False)
+    return json.dumps(valid, ensure_ascii=False, default=str).encode("utf-8")
 
 
 def _entry_link(entry, source_uri: str, feed_link: Optional[str]) -> Optional[str]:

@@ -16,7 +16,8 @@ import apache_beam as beam
 from apache_beam import pvalue
 
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import INTERNAL_ERROR, RejectError
+from transforms.errors import INTERNAL_ERROR, TOO_LARGE, RejectError
+from transforms.feed_xml import content_type_charset
 from transforms.feeds import split_feed
 from transforms.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 from transforms.http_fetch import Fetcher
@@ -43,9 +44,7 @@ def host_lane(url: str, lanes: int) -> str:
 
 
 def charset_of(headers) -> str:
-    content_type = headers.get("content-type", "")
-    _, _, charset = content_type.partition("charset=")
-    return charset.split(";")[0].strip().strip('"') or None
+    return content_type_charset(headers.get("content-type"))
 
 
 class _ByHostLane(beam.PTransform):
@@ -82,9 +81,10 @@ class _UsesFetcher:
 class _FetchFeedFn(_UsesFetcher, GuardedFn):
     stage = "fetch"
 
-    def __init__(self, run_id, policy):
+    def __init__(self, run_id, policy, max_record_bytes):
         super().__init__(run_id)
         self._policy = policy
+        self._max_record = max_record_bytes
 
     def describe(self, element):
         return element.url, b""
@@ -102,23 +102,29 @@ class _FetchFeedFn(_UsesFetcher, GuardedFn):
         validators = {"etag": result.etag, "last_modified": result.last_modified,
                       "fetched_at": datetime.now(timezone.utc).isoformat()}
         yield pvalue.TaggedOutput(VALIDATORS, (request.url, validators))
-        yield from records
+        for record in records:
+            if len(record.data) > self._max_record:  # limits.max_record_mb, as for a saved feed file
+                message = f"feed entry of {len(record.data)} bytes exceeds the {self._max_record}-byte limit"
+                yield self.reject(record.source_uri, record.data[: self._max_record], TOO_LARGE, message)
+            else:
+                yield record
 
 
 class FetchFeeds(beam.PTransform):
     """FeedRequests -> RawDocuments of their entries, plus tagged outputs
     ``rejected``, ``not_modified`` (URLs answered 304) and ``validators``."""
 
-    def __init__(self, run_id, policy):
+    def __init__(self, run_id, policy, max_record_bytes):
         super().__init__()
         self._run_id = run_id
         self._policy = policy
+        self._max_record = max_record_bytes
 
     def expand(self, requests):
         return (
             requests
             | "ByHost" >> _ByHostLane(lambda r: r.url, self._policy.max_per_host)
-            | "Fetch" >> beam.ParDo(_FetchFeedFn(self._run_id, self._policy)).with_outputs(
+            | "Fetch" >> beam.ParDo(_FetchFeedFn(self._run_id, self._policy, self._max_record)).with_outputs(
                 REJECTED, NOT_MODIFIED, VALIDATORS, main="records")
         )
 

@@ -22,7 +22,7 @@ from transforms.errors import (
     RejectError,
 )
 from transforms.feeds import extract_feed, split_feed
-from transforms.field_values import load_json_object, str_or_none, text_paragraphs
+from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html_text import html_page_fields
 from transforms.jsonl_stream import starts_with_utf16_or_32_bom
 from transforms.language import normalise_language
@@ -61,12 +61,14 @@ def _split_jsonl(data: bytes, source_uri: str, source_type: str) -> Iterator[Raw
 
 
 def extract_document(raw: RawDocument) -> ExtractedDocument:
-    """Text and declared metadata of one unit, dispatching on ``raw.fmt``."""
+    """Text and declared metadata of one unit, dispatching on ``raw.fmt``. Every string is
+    made valid here, inside the guarded step (``field_values.valid_fields``): a lone surrogate
+    in a JSON record or a file name is a replaced, counted character, never a failed run."""
     extractors = {"txt": _extract_txt, "html": _extract_html, "json": _extract_json, "feed": extract_feed}
     if raw.fmt not in extractors:
         raise RejectError(UNSUPPORTED_FORMAT, f"unsupported unit format: {raw.fmt!r}")
-    fields = extractors[raw.fmt](raw)
-    return ExtractedDocument(source_uri=raw.source_uri, source_type=raw.source_type, raw=raw.data, **fields)
+    fields, invalid = valid_fields({**extractors[raw.fmt](raw), "source_uri": raw.source_uri})
+    return ExtractedDocument(source_type=raw.source_type, raw=raw.data, invalid_chars=invalid, **fields)
 
 
 def _extract_txt(raw: RawDocument) -> dict:

@@ -42,6 +42,7 @@ class ExtractedDocument:
     summary: Optional[str] = None
     fallback_text: Optional[str] = None  # feeds: the summary, used when ``text`` is all boilerplate
     unparsed_dates: int = 0  # declared date values that could not be read (counted as date_unparsed)
+    invalid_chars: int = 0  # lone surrogates replaced and NULs dropped in its fields (counted as invalid_chars)
     raw: bytes = field(default=b"", repr=False)  # kept so a later reject can be replayed
 
 

@@ -49,6 +49,12 @@ QUADRATIC = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "' + b"x" * 100_
              b"<item><description>" + b"&big;" * 2000 + b"</description></item></channel></rss>")
 
 
+BIG_ENTRY_FEED = (f"<rss version='2.0'><channel><title>Big</title>"
+                  f"<item><title>Huge</title><link>https://big.example/1</link><description>{'word ' * 6000}"
+                  f"</description></item><item><title>Small</title><link>https://big.example/2</link>"
+                  f"<description>The small entry around the huge one is still read.</description></item></channel></rss>").encode()
+
+
 @pytest.fixture(scope="module")
 def outside_listener():
     """A listener on 127.0.0.2, outside the allowed network: it must never be dialled."""
@@ -76,12 +82,17 @@ def routes(outside_port):
         "/redirect-out": fixed(302, b"", Location=f"http://127.0.0.2:{outside_port}/feed"),
         "/html": fixed(200, b"<html><body><h1>Welcome</h1><p>Not a feed.</p></body></html>",
                        Content_Type="application/rss+xml"),
+        # the entity declarations are only visible once the body is decoded as its charset says
+        "/ebcdic": fixed(200, LAUGHS.decode().encode("cp037"), Content_Type="application/rss+xml; charset=cp037"),
+        "/big-entry": fixed(200, BIG_ENTRY_FEED, Content_Type="application/rss+xml"),
     }
 
 
 def write_config(path, base, out):
-    names = ["rss", "atom", "missing", "rate", "slow", "bomb", "laughs", "quadratic", "redirect-out", "html"]
+    names = ["rss", "atom", "missing", "rate", "slow", "bomb", "laughs", "quadratic", "redirect-out", "html",
+             "ebcdic", "big-entry"]
     config = {"output": str(out), "sources": [{"type": "feed", "urls": [f"{base}/{n}" for n in names]}],
+              "limits": {"max_record_mb": 0.02},
               "fetch": {"total_timeout_s": 3, "retries": 1, "backoff_s": 0.05, "max_body_mb": 1,
                         "article_min_words": 20}}
     path.write_text(yaml.safe_dump(config))
@@ -107,7 +118,7 @@ def test_feeds_land_as_articles_with_utc_dates(feed_run):
     server, out, first, _ = feed_run
     assert first.returncode == 0, first.stderr.decode()
     rows = {r["title"]: r for r in table(out, "articles") if r["run_id"] == "f1"}
-    assert set(rows) == {"Ferry terminal opens in May", "Short teaser only", "Bridge repairs finished"}
+    assert set(rows) == {"Ferry terminal opens in May", "Short teaser only", "Bridge repairs finished", "Small"}
     ferry = rows["Ferry terminal opens in May"]
     assert ferry["published_at"] == datetime(2022, 3, 1, 9, 0, tzinfo=timezone.utc)
     assert ferry["authors"] == ["Ann Lee"] and ferry["topics"] == ["Transport", "Harbour"]
@@ -136,7 +147,8 @@ def test_retry_after_is_honoured(feed_run):
 EXPECTED_REJECTS = {
     "/missing": "http_not_found", "/slow": "fetch_timeout", "/bomb": "too_large",
     "/laughs": "feed_hostile_xml", "/quadratic": "feed_hostile_xml",
-    "/redirect-out": "blocked_address", "/html": "feed_not_xml",
+    "/redirect-out": "blocked_address", "/html": "feed_not_xml", "/ebcdic": "feed_hostile_xml",
+    "/big-entry": "too_large",
 }
 
 
@@ -153,7 +165,7 @@ def test_manifest_reconciles_and_state_is_saved(feed_run):
     server, out, _, _ = feed_run
     manifest = json.loads((out / "_runs" / "f1.json").read_text())
     assert manifest["reconciliation"]["ok"]
-    assert manifest["counts"] == {"articles": 4, "rejected": len(EXPECTED_REJECTS), "duplicates": 0}
+    assert manifest["counts"] == {"articles": 5, "rejected": len(EXPECTED_REJECTS), "duplicates": 0}
     state = json.loads((out / "_state" / "feeds.json").read_text())["feeds"]
     assert state[f"{server.base}/rss"]["etag"] == '"v1"'
     assert f"{server.base}/missing" not in state
