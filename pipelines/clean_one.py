@@ -1,4 +1,6 @@
 """``newsbeam clean``: one file through the batch pipeline's own functions, no Beam."""
+import os
+import stat
 import sys
 
 from pipelines.config import build_settings
@@ -10,16 +12,67 @@ from transforms.formats import extract_document
 from transforms.read import records_of_file
 
 
-def read_input(path: str) -> tuple:
-    """(name used to pick the format, bytes) of a file, or of stdin for '-'."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        return ("stdin.html" if data.lstrip()[:1] == b"<" else "stdin.txt"), data
+MIB = 1024 * 1024
+READ_STEP = MIB
+
+
+def _too_large(name: str, max_bytes: int) -> InputError:
+    return InputError(f"input {name} is larger than limits.max_file_mb ({max_bytes / MIB:g} MiB, "
+                      f"{max_bytes} bytes)")
+
+
+def read_capped(stream, max_bytes: int, name: str) -> bytes:
+    """All of ``stream``, read in steps; InputError as soon as it holds more than ``max_bytes``."""
+    parts, size = [], 0
+    while True:
+        part = stream.read(min(READ_STEP, max_bytes + 1 - size))
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+        size += len(part)
+        if size > max_bytes:
+            raise _too_large(name, max_bytes)
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "special"
+
+
+def _open_regular(path: str) -> int:
+    """A descriptor of ``path`` if it is a regular file; InputError otherwise (a FIFO, a device
+    such as /dev/zero, a directory). Opened non-blocking, so a FIFO with no writer cannot hang
+    the open, and checked on the descriptor, so nothing can be swapped in after the check."""
     try:
-        with open(path, "rb") as handle:
-            return path, handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
         raise InputError(f"input {path!r}: cannot read ({err.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise InputError(f"input {path!r}: is {_kind(mode)}, not a regular file (use '-' to read stdin)")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return fd
+
+
+def read_input(path: str, max_bytes: int, stdin=None) -> tuple:
+    """(name used to pick the format, bytes) of a regular file, or of stdin for '-' (which may be
+    a pipe), read up to ``max_bytes`` (``limits.max_file_mb``); InputError beyond it."""
+    if path == "-":
+        data = read_capped(stdin if stdin is not None else sys.stdin.buffer, max_bytes, "from stdin")
+        return ("stdin.html" if data.lstrip()[:1] == b"<" else "stdin.txt"), data
+    fd = _open_regular(path)
+    with os.fdopen(fd, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size > max_bytes:  # refused before reading a byte
+            raise _too_large(repr(path), max_bytes)
+        try:
+            return path, read_capped(handle, max_bytes, repr(path))  # capped even if it grows meanwhile
+        except OSError as err:
+            raise InputError(f"input {path!r}: cannot read ({err.strerror})") from None
 
 
 def clean_record(raw, rules, ctx) -> dict:
@@ -32,7 +85,7 @@ def clean_record(raw, rules, ctx) -> dict:
 def clean_document(path: str):
     """The Article row (or rejection) of each record in ``path``; one dict for one record."""
     settings = build_settings({}, {})
-    name, data = read_input(path)
+    name, data = read_input(path, settings.max_file_bytes)
     ctx = new_run_context(settings)
     rules = load_rules(settings.rule_packs)
     try:

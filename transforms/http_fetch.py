@@ -10,8 +10,10 @@ import contextlib
 import email.utils
 import http.client
 import http.cookiejar
+import os
 import random
 import re
+import socket
 import threading
 import time
 import zlib
@@ -405,12 +407,23 @@ class Fetcher:
         if inflater.mode == "identity":
             _check_declared_length(headers.get("content-length"), self.policy.max_bytes)
         parts = []
-        while not inflater.done:
-            _arm_socket(response, _remaining(deadline, response.url))
-            chunk = response.raw.read1(CHUNK_BYTES, decode_content=False)
-            if not chunk:
-                break
-            parts.append(inflater.feed(chunk))
+        with _body_watchdog(response, deadline) as fired:
+            try:
+                while not inflater.done:
+                    _arm_socket(response, _remaining(deadline, response.url))
+                    chunk = response.raw.read1(CHUNK_BYTES, decode_content=False)
+                    if not chunk:
+                        break
+                    parts.append(inflater.feed(chunk))
+                    _remaining(deadline, response.url)  # a chunk that came in after the deadline ends it too
+            except (RejectError, _Transient):
+                raise
+            except Exception:
+                if fired.is_set():  # the watchdog cut the socket under a read: that is the deadline
+                    raise _Transient(FETCH_TIMEOUT, f"total_timeout exceeded reading the body of {response.url}") from None
+                raise
+            if fired.is_set():  # a cut can look like a clean end of a close-delimited body
+                raise _Transient(FETCH_TIMEOUT, f"total_timeout exceeded reading the body of {response.url}")
         inflater.finish()
         return b"".join(parts)
 
@@ -431,12 +444,50 @@ def _remaining(deadline: float, url: str) -> float:
     return left
 
 
-def _arm_socket(response: requests.Response, seconds: float) -> None:
-    """Make the next socket read wait at most ``seconds`` (the time left in the attempt)."""
+def _response_socket(response: requests.Response):
+    """The socket under a streamed response, or None (already released, or not a socket)."""
     connection = getattr(response.raw, "connection", None)
-    sock = getattr(connection, "sock", None)
+    return getattr(connection, "sock", None)
+
+
+def _arm_socket(response: requests.Response, seconds: float) -> None:
+    """Make each socket read wait at most ``seconds`` (the time left in the attempt)."""
+    sock = _response_socket(response)
     if sock is not None:
         sock.settimeout(seconds)
+
+
+@contextlib.contextmanager
+def _body_watchdog(response: requests.Response, deadline: float):
+    """Shut the response's socket down at ``deadline``; yields an Event set when that happened.
+
+    The socket timeout bounds one ``recv`` only, and one ``read1`` can be many of them: a
+    chunk-size line or the trailer lines are read with ``readline``, which keeps receiving while
+    a server drips a byte per second. Shutting the socket down ends whatever read is blocked.
+    The shutdown goes through a duplicate of the descriptor, so an SSL socket's own state is not
+    touched from this thread, and it happens under a lock the reader takes before leaving, so
+    the descriptor cannot be closed (and reused) while the watchdog acts on it."""
+    fired, lock, state = threading.Event(), threading.Lock(), {"open": True}
+    sock = _response_socket(response)
+
+    def cut():
+        with lock:
+            if not state["open"] or sock is None:
+                return
+            fired.set()
+            with contextlib.suppress(OSError, ValueError):
+                with socket.socket(fileno=os.dup(sock.fileno())) as duplicate:
+                    duplicate.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield fired
+    finally:
+        timer.cancel()
+        with lock:
+            state["open"] = False
 
 
 def _check_declared_length(value: Optional[str], limit: int) -> None:

@@ -157,3 +157,64 @@ def test_describe_failure_picks_the_innermost_error_line():
         "RuntimeError: NotADirectoryError: [Errno 20] Not a directory [while running 'W']"
     assert describe_failure(ValueError("plain message\nmore")) == "ValueError: plain message"
     assert describe_failure(KeyError()) == "KeyError"
+
+
+# --------------------------------------------------------------------------- clean: capped input, regular files only
+
+MIB = 1024 * 1024
+DEFAULT_MAX_FILE = 64 * MIB  # limits.max_file_mb
+
+
+def test_clean_refuses_stdin_over_max_file_mb():
+    # zeros: the old unbounded read took them all and printed a binary_input rejection, exit 0
+    result = run_cli("clean", "-", stdin=bytes(DEFAULT_MAX_FILE + 1), timeout=120)
+    one_line_error(result, "newsbeam clean: error:", "limits.max_file_mb", "64 MiB")
+
+
+def test_clean_reads_stdin_up_to_max_file_mb():
+    result = run_cli("clean", "-", stdin=bytes(DEFAULT_MAX_FILE), timeout=120)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["rejected"] == "binary_input"  # read in full, rejected as data
+
+
+def test_clean_refuses_a_regular_file_over_max_file_mb(tmp_path):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(DEFAULT_MAX_FILE + 1)  # sparse: costs no disk
+    one_line_error(run_cli("clean", str(big), timeout=120), "big.txt", "limits.max_file_mb", "64 MiB")
+
+
+def test_clean_refuses_dev_zero_as_a_path():
+    # /dev/zero never ends: the old read ran until memory was gone (4.7 GB in 5 s)
+    one_line_error(run_cli("clean", "/dev/zero", timeout=60), "/dev/zero", "not a regular file")
+
+
+def test_clean_refuses_a_fifo_as_a_path(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    # with no writer, the old open() blocked for ever (the timeout fails the test)
+    one_line_error(run_cli("clean", str(fifo), timeout=60), "pipe.txt", "a FIFO", "not a regular file")
+
+
+def test_clean_refuses_a_directory(tmp_path):
+    one_line_error(run_cli("clean", str(tmp_path), timeout=60), "a directory", "not a regular file")
+
+
+def test_clean_read_input_cap_boundary(tmp_path):
+    import io
+
+    import pytest
+
+    from pipelines.clean_one import read_input
+    from pipelines.run_context import InputError
+
+    path = tmp_path / "note.txt"
+    path.write_bytes(b"x" * 100)
+    assert read_input(str(path), 100) == (str(path), b"x" * 100)
+    assert read_input("-", 100, stdin=io.BytesIO(b"<p>" + b"x" * 97)) == ("stdin.html", b"<p>" + b"x" * 97)
+    with pytest.raises(InputError, match="limits.max_file_mb"):
+        read_input(str(path), 99)
+    with pytest.raises(InputError, match="limits.max_file_mb"):
+        read_input("-", 99, stdin=io.BytesIO(b"x" * 100))

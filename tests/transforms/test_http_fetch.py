@@ -356,6 +356,84 @@ def test_timeouts_are_retried(server, fetchers):
     assert server.hits["/slow-headers"] == 2 and len(fetcher.sleeps) == 1
 
 
+@contextlib.contextmanager
+def drip_server(head, drip, tail=b"", interval=0.3, count=100):
+    """A raw loopback server: per connection it reads the request, sends ``head``, then ``drip``
+    every ``interval`` seconds ``count`` times (30 s by default), then ``tail``. Raw sockets,
+    because the drips that matter (chunk-size lines, trailers) are below what http.server writes."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+
+    def answer(conn):
+        with conn:
+            try:
+                conn.settimeout(5)
+                conn.recv(65536)
+                conn.sendall(head)
+                for _ in range(count):
+                    if stop.wait(interval):
+                        return
+                    conn.sendall(drip)
+                conn.sendall(tail)
+                stop.wait(1)
+            except OSError:
+                return  # the client hung up: what a deadline does
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (socket.timeout, BlockingIOError):
+                continue
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+
+
+CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nTransfer-Encoding: chunked\r\n\r\n"
+DRIPS = {  # name: (head, drip, tail); every drip lasts 30 s unless cut
+    "chunk-size-line": (CHUNKED_HEAD + b"1", b";", b"\r\nx\r\n0\r\n\r\n"),
+    "trailers": (CHUNKED_HEAD + b"1\r\nx\r\n0\r\n", b"X-Trailer: 1\r\n", b"\r\n"),
+    "one-byte-chunks": (CHUNKED_HEAD, b"1\r\nx\r\n", b"0\r\n\r\n"),
+    "inside-one-chunk": (CHUNKED_HEAD + b"3e8\r\n", b"x", b""),
+    "close-delimited": (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n", b"x", b""),
+    "status-line": (b"HTTP/1.1 200 ", b"O", b"K\r\nContent-Length: 0\r\n\r\n"),
+    "header-lines": (b"HTTP/1.1 200 OK\r\n", b"X-Pad: a\r\n", b"Content-Length: 0\r\n\r\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRIPS))
+def test_total_timeout_is_hard_against_dripped_bytes(fetchers, name):
+    """A byte (or line) every 0.3 s for 30 s against a 1.5 s deadline: fetch_timeout, not 30 s."""
+    head, drip, tail = DRIPS[name]
+    fetcher = fetchers(total_timeout=1.5, retries=0)
+    with drip_server(head, drip, tail) as url:
+        started = time.monotonic()
+        error = reject(fetcher, url)
+        elapsed = time.monotonic() - started
+    assert error.reason == errors.FETCH_TIMEOUT, error.message
+    assert elapsed < 10, elapsed  # generous; without a hard deadline this takes the drip's 30 s
+
+
+def test_dripped_body_that_ends_in_time_is_kept(fetchers):
+    fetcher = fetchers(total_timeout=5.0, retries=0)
+    head = CHUNKED_HEAD.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    with drip_server(head, b"1\r\nx\r\n", b"0\r\nX-Trailer: 1\r\n\r\n", interval=0.05, count=6) as url:
+        assert fetcher.fetch(url).body == b"x" * 6
+        time.sleep(0.2)
+        assert fetcher.fetch(url).body == b"x" * 6  # nothing left over from the first fetch cuts the second
+
+
 def test_connection_refused_is_retried_then_connection_error(fetchers):
     with raw_listener("127.0.0.1") as sock:
         port = sock.getsockname()[1]
