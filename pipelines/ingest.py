@@ -21,6 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentP
 from pipelines.config import ConfigError, build_settings, read_config_file
 from pipelines.malloc_arenas import limit_malloc_arenas
 from pipelines.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
+from pipelines.output_lock import OutputLock
 from pipelines.progress import Progress, run_pipeline
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
@@ -28,6 +29,7 @@ from transforms.article import partition_date
 from transforms.boilerplate import load_rules
 from transforms.clean import CleanArticles
 from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason
+from transforms.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED
 from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
@@ -202,6 +204,20 @@ def run(argv, progress: Optional[Progress] = None, annotations: Optional[dict] =
     prepare_output(settings.output)
     check_output_writable(settings.output)
     ctx = new_run_context(settings)
+    with OutputLock(settings.output, ctx.run_id):
+        repair(settings.output)
+        return _run_locked(settings, options, ctx, inputs, progress, annotations)
+
+
+def repair(output: str) -> None:
+    """Finish or undo what a stopped commit left, remove abandoned temp folders (under the lock)."""
+    done = repair_output(output)
+    if any(done.values()):
+        _LOGGER.warning("output %s: repaired what earlier runs left: %s", output, done)
+
+
+def _run_locked(settings, options, ctx, inputs, progress, annotations) -> dict:
+    """The run itself, once this process holds the output (``run``'s arguments, resolved)."""
     requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
     runner = describe_runner(options)
     if "mode" in runner:  # a local DirectRunner: its workers start from this process

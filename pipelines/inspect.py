@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from pipelines.run_context import InputError
 from transforms.layout import ARTICLES, DUPLICATES, REJECTED
 
-__all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "articles_dataset",
+__all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "committed_dataset", "articles_dataset",
            "rejected_dataset", "value_counts", "first_line"]
 
 RUNS = "_runs"
@@ -36,7 +36,8 @@ class OutputFiles:
     fs: pafs.FileSystem
     root: str  # the root as a path of ``fs``
     location: str  # the root as the user gave it
-    files: Dict[str, List[str]] = field(default_factory=dict)  # kind -> sorted paths of ``fs``
+    files: Dict[str, List[str]] = field(default_factory=dict)  # kind -> sorted committed paths of ``fs``
+    uncommitted: List[str] = field(default_factory=list)  # data files no committed manifest lists
 
     def relative(self, path: str) -> str:
         return path[len(self.root):].lstrip("/")
@@ -67,11 +68,31 @@ def open_output(location: str) -> OutputFiles:
     root = root.rstrip("/")
     if fs.get_file_info(root).type != pafs.FileType.Directory:
         raise InputError(f"{location!r}: no such folder")
-    files = {kind: _list(fs, root, kind, ".parquet") for kind in (ARTICLES, REJECTED, DUPLICATES)}
-    files[RUNS] = _list(fs, root, RUNS, ".json")
-    if not any(files.values()):
+    stored = {kind: _list(fs, root, kind, ".parquet") for kind in (ARTICLES, REJECTED, DUPLICATES)}
+    runs = _list(fs, root, RUNS, ".json")
+    if not (any(stored.values()) or runs):
         raise InputError(f"{location!r}: not a newsbeam output (nothing under articles/, rejected/ or _runs/)")
-    return OutputFiles(fs=fs, root=root, location=location, files=files)
+    listed = {f"{root}/{path}" for path in _listed_paths(fs, runs)}
+    files = {kind: [path for path in paths if path in listed] for kind, paths in stored.items()}
+    uncommitted = sorted(path for paths in stored.values() for path in paths if path not in listed)
+    return OutputFiles(fs=fs, root=root, location=location, files={**files, RUNS: runs}, uncommitted=uncommitted)
+
+
+def _read_manifest(fs, path: str) -> Optional[dict]:
+    try:
+        with fs.open_input_stream(path) as handle:
+            manifest = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _listed_paths(fs, runs: List[str]) -> List[str]:
+    """Relative paths of the files committed manifests list: the only files a reader sees
+    (transforms/commit_protocol.py)."""
+    manifests = (_read_manifest(fs, path) for path in runs)
+    return [item["path"] for m in manifests if m and m.get("status") == "committed"
+            for item in m.get("files", []) if isinstance(item, dict) and "path" in item]
 
 
 def first_line(value) -> str:
@@ -85,6 +106,13 @@ def _dataset(out: OutputFiles, kind: str) -> Optional[ds.Dataset]:
         return None
     return ds.dataset(paths, filesystem=out.fs, format="parquet", partitioning="hive",
                       partition_base_dir=f"{out.root}/{kind}")
+
+
+def committed_dataset(location: str, kind: str = ARTICLES) -> Optional[ds.Dataset]:
+    """The committed files of one kind under an output, as a hive-partitioned pyarrow dataset
+    (None when there are none): what pandas, polars or DuckDB should read, e.g.
+    ``committed_dataset("out").to_table().to_pandas()``."""
+    return _dataset(open_output(location), kind)
 
 
 def articles_dataset(out: OutputFiles) -> Optional[ds.Dataset]:
@@ -192,10 +220,8 @@ def runs_section(out: OutputFiles) -> List[dict]:
     """Every run manifest, oldest first: id, times, counts, status."""
     runs = []
     for path in out.files.get(RUNS, []):
-        try:
-            with out.fs.open_input_stream(path) as handle:
-                manifest = json.loads(handle.read().decode("utf-8"))
-        except (OSError, ValueError, pa.ArrowException):
+        manifest = _read_manifest(out.fs, path)
+        if manifest is None:
             continue
         runs.append({
             "run_id": manifest.get("run_id"),
@@ -229,6 +255,7 @@ def inspect_output(location: str, samples: int = 3) -> dict:
         "rejected": {**rejected, "by_reason": rejected_by_reason(out)},
         "duplicates": {**duplicates, "by_reason": duplicates_by_reason(out)},
         "runs": runs_section(out),
+        "uncommitted_files": [out.relative(path) for path in out.uncommitted],
         "samples": sample_rows(out, samples),
     }
 
@@ -273,6 +300,9 @@ def format_inspection(info: dict, max_partitions: int = 20) -> str:
         f"top topics   {_counts_line(art['top_topics'])}",
         f"languages    {_counts_line(art['languages'])}",
     ]
+    if info["uncommitted_files"]:
+        lines.append(f"not committed {len(info['uncommitted_files'])} data files no manifest lists (a stopped "
+                     "commit; not read; the next run removes those it left)")
     if rej["by_reason"]:
         lines.append("rejected by reason")
         for reason, stats in rej["by_reason"].items():

@@ -40,6 +40,7 @@ from pipelines.config import read_config_file
 from pipelines.run_context import InputError, is_url, new_run_id
 from transforms.decode import detect_format
 from transforms.errors import TOO_LARGE, RejectError
+from transforms.commit_protocol import committed_paths
 from transforms.layout import REJECTED, join
 
 __all__ = ["ReplayPlan", "ReplayOutcome", "plan_replay", "rejected_files", "read_rejected_rows", "replay"]
@@ -190,7 +191,8 @@ def output_root(path: str) -> str:
 
 
 def rejected_files(path: str) -> List[str]:
-    """The Parquet files a file, folder or glob names; InputError when there are none."""
+    """The committed Parquet files (listed by a run manifest) a file, folder or glob names;
+    InputError when there are none."""
     if _GLOB.search(path):
         pattern = path
     elif path.endswith(".parquet"):
@@ -201,10 +203,16 @@ def rejected_files(path: str) -> List[str]:
         found = FileSystems.match([pattern])[0].metadata_list
     except Exception as err:  # noqa: BLE001 - any filesystem failure is an input problem
         raise InputError(f"{path!r}: cannot be listed ({err})") from None
-    files = sorted(m.path for m in found if m.path.endswith(".parquet"))
+    root = output_root(path)
+    listed = {_absolute(join(root, relative)) for relative in committed_paths(root, (REJECTED,))}
+    files = sorted(m.path for m in found if m.path.endswith(".parquet") and _absolute(m.path) in listed)
     if not files:
-        raise InputError(f"{path!r}: no rejected Parquet files there")
+        raise InputError(f"{path!r}: no committed rejected Parquet files there")
     return files
+
+
+def _absolute(path: str) -> str:
+    return path if "://" in path else os.path.abspath(path)
 
 
 def read_rejected_rows(paths: Iterable[str], run_ids=(), reasons=()) -> List[dict]:

@@ -17,7 +17,8 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.config import ConfigError
-from pipelines.ingest import build_pipeline, prepare_output, read_manifest, settings_from_args
+from pipelines.ingest import build_pipeline, prepare_output, read_manifest, repair, settings_from_args
+from pipelines.output_lock import OutputLock
 from pipelines.run_context import feed_urls, new_run_context, run_header
 from pipelines.watch import FolderWatch
 from transforms.feed_state import feed_requests, read_feed_state
@@ -81,8 +82,15 @@ def stream(argv, report=print) -> list:
     if not (ours.watch or settings.feeds):
         raise ConfigError("nothing to stream: give --feed URL and/or --watch GLOB (or sources: in --config)")
     prepare_output(settings.output)
-    watch = FolderWatch(list(ours.watch or []) + list(settings.inputs))
     base = new_run_context(settings)
+    with OutputLock(settings.output, base.run_id):
+        repair(settings.output)
+        return _poll(settings, options, ours, base, report)
+
+
+def _poll(settings, options, ours, base, report) -> list:
+    """The windows, one per poll, until the deadline (or Ctrl-C)."""
+    watch = FolderWatch(list(ours.watch or []) + list(settings.inputs))
     deadline = None if ours.duration is None else time.monotonic() + ours.duration
     manifests, index = [], 0
     while True:

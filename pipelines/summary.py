@@ -9,9 +9,11 @@ INTERNAL_ERROR_SUFFIX = "/internal_error"
 
 
 def _duckdb_hint(output: str) -> str:
-    glob = join(output, "articles", "**", "*.parquet")
-    return (f"duckdb -c \"select source, count(*) from read_parquet('{glob}', "
-            "hive_partitioning=true) group by 1\"")
+    """A DuckDB query over the committed article files only (docs/schema.md, "Reading the output")."""
+    runs, root = join(output, "_runs", "*.json"), output.rstrip("/")
+    return (f"duckdb -c \"SET VARIABLE files = (SELECT list('{root}/' || f.path) FROM (SELECT unnest(files) AS f "
+            f"FROM read_json('{runs}', columns = {{files: 'STRUCT(path VARCHAR)[]'}})) WHERE f.path LIKE 'articles/%'); "
+            "SELECT source, count(*) FROM read_parquet(getvariable('files'), hive_partitioning = true) GROUP BY 1\"")
 
 
 def run_seconds(manifest: dict) -> Optional[float]:

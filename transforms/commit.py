@@ -1,22 +1,20 @@
-"""Commit stage: once every file of the run is written, move them into
-place, replace what an earlier attempt of the same run id left, write the
-manifest, and clear the temp folder."""
+"""Commit stage: once every file of the run is written, commit them with
+``transforms.commit_protocol`` (moved into place, then the manifest -- the
+commit point --, then what an earlier attempt of the same run id left is
+removed, then the feed state), and clear the temp folder."""
 import logging
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Optional
 
 import apache_beam as beam
-from apache_beam.io.filesystem import BeamIOError
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.feed_state import merged_state, read_feed_state, save_feed_state
-from transforms.layout import COMMITTED_KINDS, join, manifest_path, run_files_glob
+from transforms.commit_protocol import commit_files
 from transforms.manifest import build_manifest
-from transforms.storage import ensure_parent, write_json_atomically
 
 __all__ = ["CommitRun", "CountPerBundleFn", "CountRejectsByReason"]
 
@@ -72,27 +70,6 @@ class CountRejectsByReason(beam.PTransform):
         )
 
 
-def delete_run_files(output: str, run_id: str) -> int:
-    """Delete committed files of ``run_id`` (an earlier attempt); returns how many."""
-    paths = []
-    for kind in COMMITTED_KINDS:
-        try:
-            match = FileSystems.match([run_files_glob(output, kind, run_id)])[0]
-        except BeamIOError:
-            continue
-        paths.extend(m.path for m in match.metadata_list)
-    if paths:
-        FileSystems.delete(paths)
-    return len(paths)
-
-
-def move_into_place(output: str, files) -> None:
-    for item in files:
-        final = join(output, item["path"])
-        ensure_parent(final)
-        FileSystems.rename([item["temp_path"]], [final])
-
-
 class _CommitFn(beam.DoFn):
     def __init__(self, output, run_id, temp_dir, header):
         self._output = output
@@ -100,17 +77,18 @@ class _CommitFn(beam.DoFn):
         self._temp_dir = temp_dir
         self._header = header
 
-    def process(self, _, files, counts, reasons, validators):
-        replaced = delete_run_files(self._output, self._run_id)
-        move_into_place(self._output, files)
-        if validators:  # only now that the files are in place: a failed write hides nothing
+    def _manifest(self, files, counts, reasons, replaced: int) -> dict:
+        header = {**self._header, "finished_at": datetime.now(timezone.utc).isoformat(), "replaced_files": replaced}
+        return build_manifest(header, files, dict(counts), dict(reasons))
+
+    def _save_state(self, validators) -> None:
+        if validators:  # only once the manifest is in place: a failed commit hides no item
             save_feed_state(self._output, merged_state(read_feed_state(self._output), validators))
-        header = {**self._header, "finished_at": datetime.now(timezone.utc).isoformat(),
-                  "replaced_files": replaced}
-        manifest = build_manifest(header, files, dict(counts), dict(reasons))
-        write_json_atomically(manifest_path(self._output, self._run_id), manifest)
-        if FileSystems.exists(self._temp_dir):
-            FileSystems.delete([self._temp_dir])
+
+    def process(self, _, files, counts, reasons, validators):
+        manifest = commit_files(self._output, self._run_id, self._temp_dir, files,
+                                lambda replaced: self._manifest(files, counts, reasons, replaced),
+                                lambda: self._save_state(validators))
         _LOGGER.info("committed %d files for run %s", len(files), self._run_id)
         yield manifest
 

@@ -6,7 +6,6 @@
     OUT/_runs/RUNID.json
     OUT/_tmp/RUNID-ATTEMPT/...        (in-flight files, moved into place at commit)
 """
-import re
 from typing import Iterable, Sequence, Tuple
 
 ARTICLES = "articles"
@@ -39,17 +38,6 @@ SHARD_CHARS = 12  # hex characters of a file's random shard
 
 def part_file_name(run_id: str, shard: str) -> str:
     return f"part-{run_id}-{shard}.parquet"
-
-
-def is_run_file(name: str, run_id: str) -> bool:
-    """Whether file ``name`` belongs to exactly ``run_id`` (not to ``run_id``-w00001, say)."""
-    return re.fullmatch(rf"part-{re.escape(run_id)}-[0-9a-f]{{{SHARD_CHARS}}}\.parquet", name) is not None
-
-
-def run_files_glob(root: str, kind: str, run_id: str) -> str:
-    """A FileSystems glob matching every committed file of exactly ``run_id`` in ``kind``:
-    the shard is matched character by character, so longer ids sharing the prefix never match."""
-    return join(root, kind, "**", f"part-{run_id}-{'?' * SHARD_CHARS}.parquet")
 
 
 def temp_dir(root: str, run_id: str, attempt: str) -> str:

@@ -4,6 +4,7 @@ Everything goes through Beam's FileSystems, so local paths, gs:// and s3://
 behave the same.
 """
 import json
+import os
 from typing import Optional
 
 from apache_beam.io.filesystems import FileSystems
@@ -20,11 +21,16 @@ def ensure_parent(path: str) -> None:
 
 
 def write_json_atomically(path: str, payload: dict) -> None:
-    """Write JSON to a temp name, then rename it over ``path``."""
+    """Write JSON to a temp name, then rename it over ``path``: on a local filesystem one
+    atomic ``os.replace`` (readers see the old file or the new one, never none); object
+    stores have no atomic replace, so there the old object is deleted first."""
     temp = path + ".inprogress"
     ensure_parent(path)
     with FileSystems.create(temp) as handle:
         handle.write(json.dumps(payload, indent=2, default=str).encode("utf-8"))
+    if "://" not in path:
+        os.replace(temp, path)
+        return
     if FileSystems.exists(path):
         FileSystems.delete([path])
     FileSystems.rename([temp], [path])

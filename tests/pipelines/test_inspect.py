@@ -50,6 +50,10 @@ def write_output(root):
         folder.mkdir(parents=True, exist_ok=True)
         row = article_row(number, dt, source, *rest)
         pq.write_table(pa.Table.from_pylist([row], schema=schema), folder / f"part-r1-{number:012d}.parquet")
+    # a file a stopped commit left: no manifest lists it, so no reader sees it
+    stray = article_row(99, "2024-03-02", "stray.example", "en", ["Stray"], [], None)
+    pq.write_table(pa.Table.from_pylist([stray], schema=schema),
+                   root / "articles" / "dt=2024-03-01" / "source=example.org" / "part-r9-000000000099.parquet")
     for number, (dt, stage, reason, error) in enumerate(REJECTS):
         folder = root / "rejected" / f"dt={dt}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -59,7 +63,8 @@ def write_output(root):
     (root / "_runs").mkdir()
     (root / "_runs" / "r1.json").write_text(json.dumps({
         "run_id": "r1", "started_at": "2024-03-02T06:00:00+00:00", "finished_at": "2024-03-02T06:01:00+00:00",
-        "status": "committed", "counts": {"articles": len(ARTICLES), "rejected": len(REJECTS), "duplicates": 0}}))
+        "status": "committed", "counts": {"articles": len(ARTICLES), "rejected": len(REJECTS), "duplicates": 0},
+        "files": [{"path": path.relative_to(root).as_posix()} for path in sorted(root.rglob("part-r1-*.parquet"))]}))
     (root / "_tmp" / "r2-abc").mkdir(parents=True)  # an unfinished run: never looked at
     (root / "_tmp" / "r2-abc" / "part-r2-x.parquet").write_bytes(b"not parquet")
     return root
@@ -105,7 +110,7 @@ def test_runs_and_samples(output):
 
 def test_text_names_everything(output):
     text = format_inspection(inspect_output(str(output)))
-    for needle in ("articles", "6 rows in 6 files, 5 partitions", f"version {SCHEMA_VERSION} (9 files)", "duplicates         0",
+    for needle in ("articles", "6 rows in 6 files, 5 partitions", "not committed 1 data files", f"version {SCHEMA_VERSION} (9 files)", "duplicates         0",
                    "2024-03-01 .. 2024-03-02", "top sources  example.org 3", "extract/json_invalid",
                    "articles/dt=2024-03-01/source=example.org", "sample rows", "Story number"):
         assert needle in text, needle

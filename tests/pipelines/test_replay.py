@@ -196,7 +196,7 @@ def test_filters_pick_rows(replayed):
     (["{out}/rejected", "--input", "x.txt"], "--input is set by replay"),
     (["{out}/rejected", "--reason", "read/too_large", "--from-run", "strict-1", "--output", "elsewhere"],
      "--output is set by replay"),
-    (["{out}/rejected/dt=1999-01-01"], "no rejected Parquet files"),
+    (["{out}/rejected/dt=1999-01-01"], "no committed rejected Parquet files"),
     (["{out}/rejected", "--run-id", "strict-1"], "is a run being replayed"),
 ])
 def test_replay_usage_problems_are_one_line_exit_2(replayed, args, needle):

@@ -1,5 +1,5 @@
 """Output layout paths and manifest reconciliation (pure)."""
-from transforms.layout import join, part_file_name, partition_dir, partition_values, run_files_glob
+from transforms.layout import join, part_file_name, partition_dir, partition_values
 from transforms.manifest import build_manifest, reconcile
 
 
@@ -11,7 +11,6 @@ def test_partition_path_is_hive_style():
 
 def test_join_keeps_url_schemes():
     assert join("gs://bucket/out/", "articles", "x.parquet") == "gs://bucket/out/articles/x.parquet"
-    assert run_files_glob("out", "rejected", "r1") == "out/rejected/**/part-r1-????????????.parquet"
 
 
 def test_reconcile_flags_a_lost_record():
@@ -33,25 +32,6 @@ def test_manifest_counts_come_from_committed_files():
     assert manifest["articles_by_source"] == {"a": 3, "b": 2}
     assert manifest["reconciliation"]["ok"] is True
     assert manifest["partitions"] == ["articles/dt=d/source=a", "articles/dt=d/source=b", "rejected/dt=d"]
-
-
-def test_run_files_never_match_longer_run_ids(tmp_path):
-    """Re-running run "s1" must not touch the files of stream window "s1-w00001"."""
-    from apache_beam.io.filesystems import FileSystems
-
-    from transforms.history import in_window
-    from transforms.layout import is_run_file
-
-    folder = tmp_path / "articles" / "dt=2024-01-02" / "source=x"
-    folder.mkdir(parents=True)
-    own, other = folder / "part-s1-0123456789ab.parquet", folder / "part-s1-w00001-0123456789ab.parquet"
-    own.write_bytes(b"x")
-    other.write_bytes(b"x")
-    matched = FileSystems.match([run_files_glob(str(tmp_path), "articles", "s1")])[0].metadata_list
-    assert [m.path for m in matched] == [str(own)]
-    assert is_run_file(own.name, "s1") and not is_run_file(other.name, "s1")
-    from datetime import date
-    assert not in_window(str(own), date(2024, 1, 1), "s1") and in_window(str(other), date(2024, 1, 1), "s1")
 
 
 def test_manifest_states_duration_and_throughput():
