@@ -5,10 +5,9 @@ with a stable reason code.
 """
 import bz2
 import codecs
-import io
 import re
 import zlib
-from typing import Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 import zstandard
 from charset_normalizer import from_bytes
@@ -23,9 +22,14 @@ from transforms.errors import (
     RejectError,
 )
 
-__all__ = ["detect_format", "decompress", "decode_text", "html_declared_charset", "utf16_xml_as_utf8"]
+__all__ = ["detect_format", "decompress", "decompressed_chunks", "CompressedInput", "decode_text",
+           "html_declared_charset", "utf16_xml_as_utf8"]
 
 CHUNK_BYTES = 64 * 1024
+FIRST_FEED_BYTES = 64  # a member's first input slice; doubled up to CHUNK_BYTES while it lasts
+ZSTD_MAX_EXPANSION = 32 * 1024  # zstd output per input byte at most (RLE blocks: 4 bytes -> 128 KiB)
+ZSTD_MIN_FEED_BYTES = 16
+ZSTD_MAX_FEED_BYTES = 1024  # so one zstd call gives at most about 32 MiB
 SNIFF_BYTES = 4096
 MAX_CONTROL_SHARE = 0.05
 MIN_UTF16_NUL_SHARE = 0.3
@@ -64,6 +68,7 @@ _BINARY_MAGIC = (
     b"\xfd7zXZ\x00",
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
 )
+_NON_NUL = re.compile(rb"[^\x00]")
 _BZIP2_MAGIC = re.compile(rb"\ABZh[1-9]1AY&SY")
 _WEBP_MAGIC = re.compile(rb"\ARIFF....WEBP", re.DOTALL)
 # WHATWG: pages labelled latin-1/ascii are decoded as windows-1252
@@ -97,88 +102,184 @@ def decompress(data: bytes, compression: Optional[str], max_bytes: int) -> bytes
         if len(data) > max_bytes:
             raise _too_large(max_bytes)
         return data
-    readers = {"gzip": _gunzip, "bz2": _bunzip2, "zstd": _unzstd}
-    if compression not in readers:
+    out = bytearray()
+    for chunk in decompressed_chunks(CompressedInput(data), compression, max_bytes):
+        out += chunk
+    return bytes(out)
+
+
+def decompressed_chunks(source: "CompressedInput", compression: Optional[str], max_bytes: int) -> Iterator[bytes]:
+    """The decompressed bytes of ``source`` in bounded chunks, every member, stream or frame.
+
+    Time is linear in the input (a file of a million empty gzip members takes seconds, not
+    hours) and the output stops with ``too_large`` once past ``max_bytes``, before the chunk
+    that crosses it is handed out. Corrupt or truncated input raises ``decompress_error``; ``None`` passes the
+    stored bytes through, still capped. Shared by whole files and streamed JSONL."""
+    codecs_ = {None: _stored_blocks, "gzip": _gunzip, "bz2": _bunzip2, "zstd": _unzstd}
+    if compression not in codecs_:
         raise RejectError(UNSUPPORTED_FORMAT, f"unsupported compression: {compression!r}")
-    return readers[compression](data, max_bytes)
+    budget = _Budget(max_bytes)
+    for chunk in codecs_[compression](source, budget):
+        if chunk:
+            budget.spend(len(chunk))
+            yield chunk
+
+
+class CompressedInput:
+    """Compressed bytes handed out as memoryview slices, from one buffer or a file read block by block.
+
+    A codec is only ever given one slice, which starts small and doubles while a member lasts:
+    what the codec copies back (``unconsumed_tail``, ``unused_data``) is then at most about
+    twice the member, never the rest of the file, so many small members stay linear."""
+
+    def __init__(self, source, block_bytes: int = CHUNK_BYTES):
+        whole = isinstance(source, (bytes, bytearray))
+        self._handle = None if whole else source
+        self._block = block_bytes
+        self._data = source if whole else b""
+        self._view = memoryview(self._data)
+        self._pos = 0
+        self.consumed = 0  # compressed bytes used so far (for a decompression-ratio guard)
+
+    def piece(self, size: int) -> memoryview:
+        """The next at most ``size`` bytes, not yet consumed; empty at the end of the input."""
+        if self._pos == len(self._data) and self._handle is not None:
+            self._data = self._handle.read(self._block)
+            self._view, self._pos = memoryview(self._data), 0
+        return self._view[self._pos : self._pos + size]
+
+    def advance(self, count: int) -> None:
+        """Mark ``count`` bytes of the last piece as consumed."""
+        self._pos += count
+        self.consumed += count
+
+    def has_more(self, skip_nul: bool = False) -> bool:
+        """Whether input remains, NUL bytes skipped first when ``skip_nul`` (gzip padding)."""
+        if self._pos < len(self._data) and (not skip_nul or self._data[self._pos]):
+            return True  # the common case, without a search
+        while self.piece(1):
+            if not skip_nul:
+                return True
+            found = _NON_NUL.search(self._data, self._pos)
+            self.advance((found.start() if found else len(self._data)) - self._pos)
+            if found:
+                return True
+        return False
+
+
+class _Budget:
+    """Output bytes still allowed; spending past the limit is a too_large reject."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.room = max_bytes
+
+    def spend(self, count: int) -> None:
+        self.room -= count
+        if self.room < 0:
+            raise _too_large(self.max_bytes)
 
 
 def _too_large(max_bytes: int) -> RejectError:
     return RejectError(TOO_LARGE, f"decompressed size exceeds the {max_bytes}-byte limit")
 
 
-def _append_capped(out: bytearray, chunk: bytes, max_bytes: int) -> None:
-    out += chunk
-    if len(out) > max_bytes:
-        raise _too_large(max_bytes)
+def _corrupt(codec: str, exc: Exception) -> RejectError:
+    return RejectError(DECOMPRESS_ERROR, f"{codec}: {exc}")
 
 
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
-    """gzip or zlib streams, multi-member gzip included."""
-    out = bytearray()
-    pending = data
-    try:
-        while pending.strip(b"\x00"):  # NUL padding after the last member is tolerated
-            inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header
-            _append_capped(out, inflater.decompress(pending, CHUNK_BYTES), max_bytes)
-            while inflater.unconsumed_tail or not inflater.eof:
-                chunk = inflater.decompress(inflater.unconsumed_tail, CHUNK_BYTES)
-                if not chunk and not inflater.unconsumed_tail:
-                    raise RejectError(DECOMPRESS_ERROR, "gzip: truncated stream")
-                _append_capped(out, chunk, max_bytes)
-            pending = inflater.unused_data
-    except zlib.error as exc:
-        raise RejectError(DECOMPRESS_ERROR, f"gzip: {exc}") from None
-    return bytes(out)
+def _truncated(codec: str) -> RejectError:
+    return RejectError(DECOMPRESS_ERROR, f"{codec}: truncated stream")
 
 
-def _bunzip2(data: bytes, max_bytes: int) -> bytes:
+def _stored_blocks(source: CompressedInput, _budget: _Budget) -> Iterator[bytes]:
+    """Uncompressed input, block by block as read (streamed JSONL)."""
+    while True:
+        piece = source.piece(1 << 62)  # the rest of the block in hand
+        if not piece:
+            return
+        source.advance(len(piece))
+        yield bytes(piece)
+
+
+def _gunzip(source: CompressedInput, _budget: _Budget) -> Iterator[bytes]:
+    """gzip or zlib streams, multi-member gzip included; NUL padding between and after members is tolerated."""
+    while source.has_more(skip_nul=True):
+        inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header
+        size = FIRST_FEED_BYTES
+        while not inflater.eof:
+            piece = source.piece(size)
+            try:
+                chunk = inflater.decompress(piece, CHUNK_BYTES)
+            except zlib.error as exc:
+                raise _corrupt("gzip", exc) from None
+            used = len(piece) - len(inflater.unconsumed_tail) - len(inflater.unused_data)
+            if not chunk and not used:  # input used up, the member unfinished
+                raise _truncated("gzip")
+            source.advance(used)
+            size = min(size * 2, CHUNK_BYTES)
+            if chunk:
+                yield chunk
+
+
+def _bunzip2(source: CompressedInput, _budget: _Budget) -> Iterator[bytes]:
     """bzip2, multi-stream (pbzip2) included."""
-    out = bytearray()
-    pending = data
+    while source.has_more():
+        yield from _bunzip2_stream(source)
+
+
+def _bunzip2_stream(source: CompressedInput) -> Iterator[bytes]:
+    """One bzip2 stream: each piece is drained before the next, so any unused_data is the last piece's tail."""
+    inflater = bz2.BZ2Decompressor()
+    size = FIRST_FEED_BYTES
+    while not inflater.eof:
+        piece = source.piece(size)
+        if not piece:
+            raise _truncated("bz2")
+        chunk = _bz2_call(inflater, piece)
+        while True:
+            yield chunk
+            if inflater.eof or inflater.needs_input:
+                break
+            chunk = _bz2_call(inflater, b"")
+        source.advance(len(piece) - len(inflater.unused_data))
+        size = min(size * 2, CHUNK_BYTES)
+
+
+def _bz2_call(inflater, piece) -> bytes:
     try:
-        while pending:
-            inflater = bz2.BZ2Decompressor()
-            chunk = inflater.decompress(pending, CHUNK_BYTES)
-            while True:
-                _append_capped(out, chunk, max_bytes)
-                if inflater.eof or inflater.needs_input:
-                    break
-                chunk = inflater.decompress(b"", CHUNK_BYTES)
-            if not inflater.eof:
-                raise RejectError(DECOMPRESS_ERROR, "bz2: truncated stream")
-            pending = inflater.unused_data
+        return inflater.decompress(piece, CHUNK_BYTES)
     except (OSError, ValueError, EOFError) as exc:
-        raise RejectError(DECOMPRESS_ERROR, f"bz2: {exc}") from None
-    return bytes(out)
+        raise _corrupt("bz2", exc) from None
 
 
-def _unzstd(data: bytes, max_bytes: int) -> bytes:
-    """zstd, all frames: a capped streaming pass, then a check that no frame is cut short."""
-    out = bytearray()
+def _unzstd(source: CompressedInput, budget: _Budget) -> Iterator[bytes]:
+    """zstd, all frames (skippable ones included); a frame cut short is a truncated stream."""
     decompressor = zstandard.ZstdDecompressor()
-    try:
-        with decompressor.stream_reader(io.BytesIO(data), read_across_frames=True) as reader:
-            for chunk in iter(lambda: reader.read(CHUNK_BYTES), b""):
-                _append_capped(out, chunk, max_bytes)
-        _check_zstd_frames_complete(decompressor, data)
-    except zstandard.ZstdError as exc:
-        raise RejectError(DECOMPRESS_ERROR, f"zstd: {exc}") from None
-    return bytes(out)
+    while source.has_more():
+        yield from _unzstd_frame(decompressor, source, budget)
 
 
-def _check_zstd_frames_complete(decompressor, data: bytes) -> None:
-    """The streaming reader stops quietly at a truncated frame; a decompressobj notices.
+def _unzstd_frame(decompressor, source: CompressedInput, budget: _Budget) -> Iterator[bytes]:
+    """One frame. zstd's decompressobj has no output limit and a 4-byte RLE block expands
+    to 128 KiB, so a piece is kept small enough that even all-RLE input stays near the room left."""
+    frame = decompressor.decompressobj()
+    size = FIRST_FEED_BYTES
+    while not frame.eof:
+        piece = source.piece(_zstd_feed(size, budget.room))
+        if not piece:
+            raise _truncated("zstd")
+        try:
+            chunk = frame.decompress(piece)
+        except zstandard.ZstdError as exc:
+            raise _corrupt("zstd", exc) from None
+        source.advance(len(piece) - len(frame.unused_data))
+        size = min(size * 2, CHUNK_BYTES)
+        yield chunk
 
-    Runs only after the capped pass, so each frame's output is known to fit the cap.
-    """
-    pending = data
-    while pending:
-        frame = decompressor.decompressobj()
-        frame.decompress(pending)
-        if not frame.eof:
-            raise RejectError(DECOMPRESS_ERROR, "zstd: truncated stream")
-        pending = frame.unused_data
+
+def _zstd_feed(size: int, room: int) -> int:
+    return max(ZSTD_MIN_FEED_BYTES, min(size, ZSTD_MAX_FEED_BYTES, room // ZSTD_MAX_EXPANSION))
 
 
 def html_declared_charset(data: bytes) -> Optional[str]:

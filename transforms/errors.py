@@ -17,6 +17,7 @@ TEXT_EMPTY = "text_empty"
 EXTRACT_TIMEOUT = "extract_timeout"  # extraction ran past the per-document time limit
 EXTRACT_ERROR = "extract_error"  # the extractor raised or its process died
 READ_ERROR = "read_error"
+NOT_A_REGULAR_FILE = "not_a_regular_file"  # a folder, FIFO, device or socket (a link to one too) named by an input glob
 INTERNAL_ERROR = "internal_error"
 # HTTP fetching (transforms/http_fetch.py, transforms/address_guard.py)
 UNSUPPORTED_SCHEME = "unsupported_scheme"  # not http/https, also on a redirect target

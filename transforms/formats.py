@@ -12,7 +12,7 @@ Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
 from typing import Iterator, Optional
 
 from transforms.dates import parse_record_date
-from transforms.decode import decode_text, html_declared_charset
+from transforms.decode import SNIFF_BYTES, decode_text, html_declared_charset
 from transforms.errors import (
     EMPTY_INPUT,
     JSON_INVALID,
@@ -24,7 +24,7 @@ from transforms.errors import (
 from transforms.feeds import extract_feed, split_feed
 from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html_text import html_page_fields
-from transforms.jsonl_stream import starts_with_utf16_or_32_bom
+from transforms.jsonl_stream import is_utf16_or_32
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
 from transforms.records import ExtractedDocument, RawDocument
@@ -47,8 +47,10 @@ def split_file(data: bytes, source_uri: str, fmt: str, source_type: str = "file"
 
 
 def _split_jsonl(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDocument]:
-    """One ``json`` unit per non-blank line, keeping the line's bytes."""
-    if starts_with_utf16_or_32_bom(data):
+    """One ``json`` unit per non-blank line, keeping the line's bytes. Lines end at ``\\n``, ``\\r\\n``
+    or a lone ``\\r`` (``bytes.splitlines``). UTF-16 or UTF-32 (with a byte-order mark, or UTF-16
+    without one) is decoded to UTF-8 first, so its NULs do not make every line binary."""
+    if is_utf16_or_32(data[:SNIFF_BYTES]):
         data = decode_text(data).encode("utf-8")
     lines = [line.strip() for line in data.removeprefix(b"\xef\xbb\xbf").splitlines()]
     lines = [line for line in lines if line]

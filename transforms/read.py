@@ -1,26 +1,44 @@
 """Source stage: match file globs and split each file into RawDocuments.
 
 Paths go through Beam's FileSystems, so local paths, gs:// and s3:// work
-wherever Beam's extras are installed. Files are read as stored (no automatic
+wherever Beam's extras are installed. Local globs are matched here (``match_local``), not by
+Beam's matcher, which silently drops folders, broken links and folders it cannot list; only
+regular files are opened (``check_regular_file``): a FIFO, a device, a socket or a folder the
+glob names is a ``not_a_regular_file`` row. Files are read as stored (no automatic
 decompression) and decompressed here. JSONL files (plain or compressed) are
 streamed line by line (``jsonl_stream``): a dump of any size is read with memory
 bounded by ``max_record_bytes``. Other files are read whole, decompressed with a
 size cap (``max_file_bytes``), so a compression bomb is cut off early.
 """
+import os
+import re
+import stat
+from dataclasses import dataclass
+from typing import Callable, Iterator, List, Optional, Tuple
+
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.io import fileio
-from apache_beam.io.filesystem import BeamIOError, CompressionTypes
+from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.decode import decompress, detect_format
+from transforms.decode import SNIFF_BYTES, decompress, detect_format
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
+from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, NOT_A_REGULAR_FILE, READ_ERROR, TOO_LARGE, RejectError
 from transforms.formats import split_file
-from transforms.jsonl_stream import DECOMPRESS_FAILURES, jsonl_lines, open_decompressed, starts_with_utf16_or_32_bom
+from transforms.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
+                                     open_decompressed)
 from transforms.records import RawDocument
 
-__all__ = ["ReadInputFiles", "read_capped", "is_jsonl"]
+__all__ = ["ReadInputFiles", "read_capped", "is_jsonl", "Listed", "match_local", "check_regular_file"]
+
+_GLOB_CHARS = re.compile(r"[*?[]")
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def read_capped(handle, max_bytes: int) -> bytes:
@@ -29,6 +47,127 @@ def read_capped(handle, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise RejectError(TOO_LARGE, f"file is larger than the {max_bytes}-byte limit")
     return data
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A path an input pattern names (to be read), or a path it could not list (``error``: a read_error)."""
+
+    path: str
+    error: Optional[str] = None
+
+
+def match_local(pattern: str, scandir: Optional[Callable] = None) -> List[Listed]:
+    """Every local path ``pattern`` names, in Beam's glob syntax (``*`` within a folder, ``**``
+    across folders), whatever its type: special files, broken links and folders are read
+    (and rejected) next, not dropped. A folder is named only when the pattern cannot reach
+    inside it (``x.txt/`` under ``*.txt``: its files would be lost silently); under ``**``
+    folders are walked, not named. A folder the walk must enter and cannot list is a
+    ``Listed`` with an error. Links to folders are not followed (no loops). A plain path is
+    named even when missing. ``scandir``: os.scandir, or a stand-in in tests."""
+    pattern += "*" if pattern.endswith("/") else ""  # as Beam reads a pattern ending in a slash
+    if not _GLOB_CHARS.search(pattern):
+        return [Listed(pattern) if os.path.lexists(pattern) else Listed(pattern, f"no such file: {pattern}")]
+    root = os.path.dirname(_GLOB_CHARS.split(pattern, 1)[0])
+    if not os.path.lexists(root or "."):
+        return []  # a glob in a missing folder matches nothing, as with Beam
+    matches = re.compile(FileSystem.translate_pattern(pattern)).match
+    reaches_into = _reaches_into(pattern)
+    listed = []
+    for path, is_folder, error in _walk(root, reaches_into, scandir or os.scandir):
+        if error or (matches(path) and not (is_folder and reaches_into(path))):
+            listed.append(Listed(path, error))
+    return listed
+
+
+def _walk(root: str, descend: Callable[[str], bool], scandir) -> Iterator[Tuple[str, bool, Optional[str]]]:
+    """(path, is a real folder, None) for every entry under ``root``, entering only the folders
+    ``descend`` accepts (the pattern can match inside them); (folder, False, message) for a
+    folder that cannot be listed."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with scandir(folder or ".") as entries:
+                found = [(os.path.join(folder, entry.name), _is_real_folder(entry)) for entry in entries]
+        except OSError as err:
+            yield folder, False, f"cannot list the folder {folder or '.'}: {err.strerror or err}"
+            continue
+        for path, is_folder in found:
+            yield path, is_folder, None
+            if is_folder and descend(path):
+                pending.append(path)
+
+
+def _is_real_folder(entry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # read (and rejected) as a path instead
+
+
+def _reaches_into(pattern: str) -> Callable[[str], bool]:
+    """Whether ``pattern`` can match a path inside a folder: a head of the pattern ending in
+    "/", or followed by "**" (which crosses folders), matches the folder plus "/"."""
+    heads = [pattern[:end] for end in range(1, len(pattern) + 1) if pattern[end - 1] == "/"]
+    heads += [pattern[:start] + "**" for start in range(len(pattern)) if pattern.startswith("**", start)]
+    tests = [re.compile(FileSystem.translate_pattern(head)).match for head in heads]
+    return lambda folder: any(test(folder + "/") for test in tests)
+
+
+def match_remote(pattern: str) -> List[Listed]:
+    """The files a ``scheme://`` pattern names, through Beam's FileSystems (object stores hold
+    only files); a plain path that names nothing is a Listed error, as locally."""
+    try:
+        found = FileSystems.match([pattern])[0].metadata_list
+    except BeamIOError as err:
+        raise RejectError(READ_ERROR, f"cannot match {pattern}: {err}") from None
+    if not found and not _GLOB_CHARS.search(pattern):
+        return [Listed(pattern, f"no such file: {pattern}")]
+    return [Listed(meta.path) for meta in found]
+
+
+def check_regular_file(path: str) -> None:
+    """Reject a local path that is not a regular file, before anything opens it: a FIFO blocks
+    the reader forever, ``/dev/zero`` never ends, a folder cannot be read. Links are followed
+    (``os.stat``), so a link is judged by its target; a broken link or a loop is a read_error.
+    Remote paths (``scheme://``) hold only files and are not checked."""
+    if "://" in path:
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        raise RejectError(READ_ERROR, f"cannot open {path}: {_link_note(path)}{err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        kind = next((name for is_kind, name in _KINDS if is_kind(mode)), "of an unknown type")
+        raise RejectError(NOT_A_REGULAR_FILE, f"{path} is {_link_note(path)}{kind}, not a regular file")
+
+
+def _link_note(path: str) -> str:
+    try:
+        return f"a symbolic link to {os.readlink(path)!r}: "
+    except OSError:
+        return ""  # not a link
+
+
+class _MatchFn(GuardedFn):
+    """Input pattern -> the paths it names; a folder it cannot list is a read_error row."""
+
+    stage = "read"
+
+    def describe(self, element):
+        return element, b""
+
+    def transform(self, element):
+        listed = match_remote(element) if "://" in element else match_local(element)
+        for entry in listed:
+            yield entry.path if entry.error is None else self.reject(entry.path, b"", READ_ERROR, entry.error)
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def records_of_file(path: str, data: bytes, max_file_bytes: int):
@@ -41,15 +180,16 @@ class _SplitFileFn(GuardedFn):
     """(path, stored bytes) -> RawDocuments; (path, None) -> the JSONL file's lines, streamed.
 
     A streamed file's outputs are given out while it is read, not collected first (a dump may
-    be larger than memory): when the file turns out corrupt or truncated half way, the lines
-    before stay, and one rejected row names the file and how far the read got."""
+    be larger than memory): when the file turns out corrupt, truncated or too large half way,
+    the lines before stay, and one rejected row names the file and how far the read got."""
 
     stage = "read"
 
-    def __init__(self, run_id, max_file_bytes, max_record_bytes):
+    def __init__(self, run_id, max_file_bytes, max_record_bytes, max_stream_bytes=MAX_STREAM_BYTES):
         super().__init__(run_id)
         self._max_file = max_file_bytes
         self._max_record = max_record_bytes
+        self._max_stream = max_stream_bytes
 
     def describe(self, element):
         path, data = element
@@ -78,7 +218,10 @@ class _SplitFileFn(GuardedFn):
 
     def transform(self, element):
         path, data = element
-        for record in records_of_file(path, data, self._max_file):
+        yield from self._within_limit(records_of_file(path, data, self._max_file))
+
+    def _within_limit(self, records):
+        for record in records:
             if len(record.data) > self._max_record:
                 message = f"record of {len(record.data)} bytes exceeds the {self._max_record}-byte limit"
                 yield self.reject(record.source_uri, record.data[: self._max_record], TOO_LARGE, message)
@@ -86,16 +229,19 @@ class _SplitFileFn(GuardedFn):
                 yield record
 
     def _streamed_records(self, path):
-        fmt, compression = detect_format(path)
+        compression = detect_format(path)[1]
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-            reader = open_decompressed(handle, compression)
-            first = reader.read(4)
-            if starts_with_utf16_or_32_bom(first):  # rare: decoded whole, within the file limit
-                data = first + read_capped(reader, self._max_file - len(first))
-                yield from self.transform((path, data))
+            reader = open_decompressed(handle, compression, self._max_stream)
+            head = reader.read(SNIFF_BYTES)
+            if is_utf16_or_32(head):  # rare: decoded whole, within the file limit
+                rest = reader.read_rest(self._max_file - len(head))
+                if rest is None:
+                    raise RejectError(TOO_LARGE, f"UTF-16/32 JSONL is decoded whole and is larger than the "
+                                                 f"{self._max_file}-byte limit")
+                yield from self._within_limit(split_file(head + rest, path, "jsonl"))
                 return
             seen = False
-            for line in jsonl_lines(reader, self._max_record, first):
+            for line in jsonl_lines(reader, self._max_record, head):
                 seen = True
                 if line.too_long:
                     message = f"record of more than {self._max_record} bytes exceeds the {self._max_record}-byte limit"
@@ -115,7 +261,8 @@ def is_jsonl(path: str) -> bool:
 
 
 class _ReadBytesFn(GuardedFn):
-    """ReadableFile -> (path, stored bytes), capped; (path, None) for a JSONL file, streamed by _SplitFileFn."""
+    """Path -> (path, stored bytes), capped; (path, None) for a JSONL file, streamed by _SplitFileFn.
+    Only a regular file gets this far (``check_regular_file``, before any open)."""
 
     stage = "read"
 
@@ -124,43 +271,48 @@ class _ReadBytesFn(GuardedFn):
         self._max_bytes = max_bytes
 
     def describe(self, element):
-        return element.metadata.path, b""
+        return element, b""
 
     def transform(self, element):
-        if is_jsonl(element.metadata.path):
-            yield element.metadata.path, None
+        check_regular_file(element)
+        if is_jsonl(element):
+            yield element, None
             return
         try:
-            with element.open(compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+            with FileSystems.open(element, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
                 data = read_capped(handle, self._max_bytes)
         except (OSError, BeamIOError) as err:
             raise RejectError(READ_ERROR, f"cannot read the file: {err}") from None
-        yield element.metadata.path, data
+        yield element, data
 
 
 class ReadInputFiles(beam.PTransform):
-    """Globs -> RawDocuments (main output) and rejected rows (``rejected``)."""
+    """Globs -> RawDocuments (main output) and rejected rows (``rejected``).
 
-    def __init__(self, patterns, run_id, max_file_bytes, max_record_bytes):
+    ``max_stream_bytes`` caps the decompressed size of one streamed JSONL file (a module
+    default, not a setting)."""
+
+    def __init__(self, patterns, run_id, max_file_bytes, max_record_bytes, max_stream_bytes=MAX_STREAM_BYTES):
         super().__init__()
         self._patterns = list(patterns)
         self._run_id = run_id
         self._max_file = max_file_bytes
         self._max_record = max_record_bytes
+        self._max_stream = max_stream_bytes
 
     def expand(self, pbegin):
-        files = (
+        matched = (
             pbegin
             | "Patterns" >> beam.Create(self._patterns)
-            | "Match" >> fileio.MatchAll()
-            | "SpreadFiles" >> beam.Reshuffle()
-            | "Open" >> fileio.ReadMatches()
+            | "Match" >> beam.ParDo(_MatchFn(self._run_id)).with_outputs(REJECTED, main="paths")
         )
-        read = files | "ReadBytes" >> beam.ParDo(_ReadBytesFn(self._run_id, self._max_file)).with_outputs(
-            REJECTED, main="files"
+        read = (
+            matched.paths
+            | "SpreadFiles" >> beam.Reshuffle()
+            | "ReadBytes" >> beam.ParDo(_ReadBytesFn(self._run_id, self._max_file)).with_outputs(REJECTED, main="files")
         )
         split = read.files | "Split" >> beam.ParDo(
-            _SplitFileFn(self._run_id, self._max_file, self._max_record)
+            _SplitFileFn(self._run_id, self._max_file, self._max_record, self._max_stream)
         ).with_outputs(REJECTED, main="records")
-        rejected = (read[REJECTED], split[REJECTED]) | "MergeRejected" >> beam.Flatten()
+        rejected = (matched[REJECTED], read[REJECTED], split[REJECTED]) | "MergeRejected" >> beam.Flatten()
         return {"files": read.files, "records": split.records, REJECTED: rejected}

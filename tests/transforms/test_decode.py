@@ -139,6 +139,57 @@ def test_compression_bomb_is_cut_off_early_and_small(compression, total):
     assert peak < 4 * MIB
 
 
+def test_a_16_mib_file_of_empty_gzip_members_is_read_in_one_pass():
+    """838,860 empty members: the old loop copied the rest of the input once per member and
+    ran for hours; each member's leftover is now bounded by the member, so this takes seconds."""
+    empty = gzip.compress(b"", mtime=0)
+    data = empty * 419_430 + gzip.compress(b"middle ") + empty * 419_430 + gzip.compress(b"end")
+    assert len(data) > 16 * MIB
+    assert decompress(data, "gzip", MIB) == b"middle end"
+
+
+@pytest.mark.parametrize("compression", sorted(COMPRESSORS))
+def test_200_000_empty_members_streams_or_frames_decompress_to_every_byte(compression):
+    _, compress = COMPRESSORS[compression]
+    filler = compress(b"") * 100
+    data = filler.join(compress(b"%d," % n) for n in range(2001))  # 200,000 empty members between
+    assert decompress(data, compression, MIB) == b"".join(b"%d," % n for n in range(2001))
+
+
+def test_zstd_skippable_frames_are_skipped():
+    zstd = zstandard.ZstdCompressor()
+    skippable = b"\x50\x2a\x4d\x18" + (5).to_bytes(4, "little") + b"extra"
+    assert decompress(zstd.compress(b"one ") + skippable + zstd.compress(b"two"), "zstd", MIB) == b"one two"
+
+
+def test_gzip_nul_padding_is_skipped_but_other_bytes_after_a_member_are_corrupt():
+    one, two = gzip.compress(b"one "), gzip.compress(b"two")
+    assert decompress(one + bytes(1000) + two + bytes(MIB), "gzip", MIB) == b"one two"
+    assert reason_of(decompress, one + b"garbage", "gzip", MIB) == DECOMPRESS_ERROR
+
+
+@pytest.mark.parametrize("compression", sorted(COMPRESSORS))
+def test_input_cut_anywhere_is_corrupt_unless_cut_between_members(compression):
+    _, compress = COMPRESSORS[compression]
+    parts = [bytes(range(256)) * 8, b"second member", random.Random(3).randbytes(3000)]
+    members = [compress(part) for part in parts]
+    whole_members = {len(b"".join(members[:k])): b"".join(parts[:k]) for k in range(1, len(parts))}
+    data = b"".join(members)
+    for cut in range(1, len(data)):
+        if cut in whole_members:
+            assert decompress(data[:cut], compression, MIB) == whole_members[cut]
+        else:
+            assert reason_of(decompress, data[:cut], compression, MIB) == DECOMPRESS_ERROR, cut
+
+
+@pytest.mark.parametrize("compression", sorted(COMPRESSORS))
+def test_output_stops_at_the_cap_across_many_members(compression):
+    _, compress = COMPRESSORS[compression]
+    member = compress(b"y" * 1000)
+    assert reason_of(decompress, member * 3000, compression, MIB) == TOO_LARGE
+    assert decompress(member * 1000, compression, 1000 * 1000) == b"y" * 1_000_000
+
+
 # --------------------------------------------------------------------------- decode_text
 
 
