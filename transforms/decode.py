@@ -23,7 +23,7 @@ from transforms.errors import (
 )
 
 __all__ = ["detect_format", "decompress", "decompressed_chunks", "CompressedInput", "decode_text",
-           "html_declared_charset", "utf16_xml_as_utf8"]
+           "html_declared_charset"]
 
 CHUNK_BYTES = 64 * 1024
 FIRST_FEED_BYTES = 64  # a member's first input slice; doubled up to CHUNK_BYTES while it lasts
@@ -80,7 +80,6 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NEWLINES = re.compile(r"\r\n?")
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]+)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']", re.IGNORECASE)
-_XML_DECLARED_ENCODING = re.compile(r"\A(\s*<\?xml[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
 
 
 def detect_format(path: str) -> Tuple[str, Optional[str]]:
@@ -362,41 +361,6 @@ def _utf16_without_bom(data: bytes) -> Optional[str]:
     if share < MIN_UTF16_NUL_SHARE:
         return None
     return "utf-16-be" if even.count(0) > odd.count(0) else "utf-16-le"
-
-
-def utf16_xml_as_utf8(data: bytes) -> bytes:
-    """A BOM-less UTF-16 XML document re-encoded as UTF-8; any other ``data`` unchanged (the same object).
-
-    feedparser recognises BOM-less UTF-16 only when it starts with ``<?xml``: after
-    whitespace, or with ``<rss`` first, it finds no entries. The XML declaration's encoding is rewritten
-    to utf-8 so the parser does not decode the new bytes as UTF-16 again. A trailing odd byte
-    becomes U+FFFD. UTF-32 (decoded text still holding NULs) and non-XML are left alone.
-    """
-    if data.startswith(tuple(bom for bom, _ in _BOMS)):
-        return data
-    encoding = _utf16_without_bom(data)
-    if encoding is None:
-        return data
-    text = data.decode(encoding, errors="replace")
-    if "\x00" in text or not text.lstrip().startswith("<"):
-        return data
-    return _XML_DECLARED_ENCODING.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
-
-
-def undeclared_xml_as_utf8(data: bytes, charset_declared: bool = False) -> bytes:
-    """XML that declares no encoding (no BOM, no ``encoding=``, no HTTP charset) and is not
-    UTF-8, decoded by charset-normalizer's guess (cp1252 on a tie) and re-encoded as UTF-8;
-    any other ``data`` unchanged (the same object).
-
-    An XML parser reads such bytes as UTF-8, fails, and feedparser then falls back to
-    windows-1252, which garbles EUC-JP, Big5, KOI8-R, TIS-620 and the like.
-    """
-    if charset_declared or data.startswith(tuple(bom for bom, _ in _BOMS)) or _XML_ENCODING.match(data):
-        return data
-    if _decode_utf8(data, None) is not None:
-        return data
-    text = _decode_guessed(data, None)
-    return data if text is None else text.encode("utf-8")
 
 
 def _decode_declared(data: bytes, declared: Optional[str]) -> Optional[str]:

@@ -2,18 +2,16 @@
 import bz2
 import codecs
 import gzip
-import io
 import random
 import time
 import tracemalloc
 import zlib
 from pathlib import Path
 
-import feedparser
 import pytest
 import zstandard
 
-from transforms.decode import decode_text, decompress, detect_format, html_declared_charset, utf16_xml_as_utf8
+from transforms.decode import decode_text, decompress, detect_format, html_declared_charset
 from transforms.errors import (
     BINARY_INPUT,
     DECOMPRESS_ERROR,
@@ -306,59 +304,3 @@ def test_binary_input(data):
 )
 def test_html_declared_charset(head, expected):
     assert html_declared_charset(head) == expected
-
-
-# --------------------------------------------------------------------------- utf16_xml_as_utf8
-
-RSS = ('<?xml version="1.0" encoding="UTF-16"?>\n<rss version="2.0"><channel><title>Feed</title>\n'
-       "<item><title>Café über</title><link>https://example.com/1</link></item>\n"
-       "<item><title>Ωμέγα – 5 €</title><link>https://example.com/2</link></item>\n"
-       "</channel></rss>\n")
-RSS_TITLES = ["Café über", "Ωμέγα – 5 €"]
-
-
-def feed_titles(data: bytes) -> list:
-    return [entry.title for entry in feedparser.parse(io.BytesIO(data)).entries]
-
-
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-@pytest.mark.parametrize("document", [
-    RSS,
-    RSS.replace('"UTF-16"', "'utf-16le'"),
-    RSS.split("\n", 1)[1],  # no XML declaration: "<rss" first
-    RSS.replace(' encoding="UTF-16"', ""),
-], ids=["declared", "single-quoted", "no-declaration", "no-encoding"])
-def test_utf16_without_bom_becomes_utf8_for_feedparser(encoding, document):
-    converted = utf16_xml_as_utf8(document.encode(encoding))
-    assert feed_titles(converted) == RSS_TITLES
-    assert converted.decode("utf-8") == document.replace('"UTF-16"', '"utf-8"').replace("'utf-16le'", "'utf-8'")
-
-
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_bom_after_whitespace(encoding):
-    converted = utf16_xml_as_utf8(("\n  " + RSS).encode(encoding))
-    assert converted.startswith(b'\n  <?xml version="1.0" encoding="utf-8"?>')
-    assert feed_titles(converted.lstrip()) == RSS_TITLES
-
-
-def test_utf16_without_bom_trailing_odd_byte_is_replaced():
-    converted = utf16_xml_as_utf8(RSS.encode("utf-16-le") + b"x")
-    assert converted.decode("utf-8") == RSS.replace("UTF-16", "utf-8") + "\ufffd"
-
-
-@pytest.mark.parametrize("data", [
-    RSS.replace("UTF-16", "utf-8").encode("utf-8"),
-    codecs.BOM_UTF8 + RSS.encode("utf-8"),
-    RSS.encode("utf-16"),  # with a BOM: the parser handles it
-    codecs.BOM_UTF16_BE + RSS.encode("utf-16-be"),
-    RSS.replace("UTF-16", "utf-32").encode("utf-32"),
-    RSS.replace("UTF-16", "utf-32").encode("utf-32-le"),  # no BOM, but not UTF-16
-    RSS.replace("UTF-16", "iso-8859-1").replace("Ωμέγα – 5 €", "Ä").encode("latin-1"),
-    RSS.replace("UTF-16", "windows-1252").replace("Ωμέγα", "“x”").encode("cp1252"),
-    "Plain words, not markup.".encode("utf-16-le"),
-    b"",
-    b"\x00" * 64,
-], ids=["utf-8", "utf-8-bom", "utf-16-bom", "utf-16-be-bom", "utf-32-bom", "utf-32-le", "latin-1",
-        "cp1252", "utf-16-text", "empty", "nuls"])
-def test_utf16_xml_as_utf8_leaves_other_data_alone(data):
-    assert utf16_xml_as_utf8(data) is data

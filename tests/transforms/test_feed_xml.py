@@ -1,4 +1,6 @@
 """Feeds are decoded before they are checked: no encoding hides an entity declaration."""
+import codecs
+
 import pytest
 
 from transforms.errors import FEED_HOSTILE_XML, RejectError
@@ -59,3 +61,32 @@ def test_a_bad_character_reference_costs_only_itself():
 def test_raw_control_characters_do_not_lose_the_feed():
     items = ITEM.format(title="Form\x0cfeed", n=1, text="Bell\x07 text") + ITEM.format(title="Next", n=2, text="x")
     assert [e["title"] for e in entries(feed(items).encode())] == ["Formfeed", "Next"]
+
+
+RSS = ('<?xml version="1.0" encoding="UTF-16"?>\n<rss version="2.0"><channel><title>Feed</title>\n'
+       "<item><title>Café über</title><link>https://example.com/1</link></item>\n"
+       "<item><title>Ωμέγα – 5 €</title><link>https://example.com/2</link></item>\n"
+       "</channel></rss>\n")
+RSS_TITLES = ["Café über", "Ωμέγα – 5 €"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("document", [
+    RSS, RSS.replace('"UTF-16"', "'utf-16le'"), RSS.split("\n", 1)[1], RSS.replace(' encoding="UTF-16"', ""),
+    "\n  " + RSS,
+], ids=["declared", "single-quoted", "no-declaration", "no-encoding", "after-whitespace"])
+def test_utf16_without_bom_is_read(encoding, document):
+    assert [e["title"] for e in entries(document.encode(encoding))] == RSS_TITLES
+
+
+@pytest.mark.parametrize("data", [
+    RSS.replace("UTF-16", "utf-8").encode("utf-8"),
+    codecs.BOM_UTF8 + RSS.replace("UTF-16", "utf-8").encode("utf-8"),
+    RSS.encode("utf-16"),
+    codecs.BOM_UTF16_BE + RSS.encode("utf-16-be"),
+    RSS.replace("UTF-16", "utf-32").encode("utf-32"),
+    RSS.replace("UTF-16", "windows-1252").replace("Ωμέγα", "“x”").encode("cp1252"),
+], ids=["utf-8", "utf-8-bom", "utf-16-bom", "utf-16-be-bom", "utf-32-bom", "cp1252"])
+def test_declared_and_marked_encodings_are_read(data):
+    titles = [e["title"] for e in entries(data)]
+    assert titles[0] == "Café über" and len(titles) == 2
