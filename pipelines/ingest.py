@@ -28,7 +28,7 @@ from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.article import partition_date
 from transforms.boilerplate import load_rules
 from transforms.clean import CleanArticles
-from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason
+from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
 from transforms.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED
 from transforms.extract import ExtractDocuments
@@ -60,9 +60,10 @@ def partition_specs(settings, run_id: str, tmp: str):
     return articles, rejected, duplicates
 
 
-def _count(pcoll, label, each=False):
-    """(label, n) per bundle (``each``: every element is its own label); summed in ``count_labels``."""
-    return pcoll | f"Count_{label}" >> beam.ParDo(CountPerBundleFn(None if each else label))
+def _count(pcoll, label, each=False, step=""):
+    """(label, n) per bundle (``each``: every element is its own label); summed in ``count_labels``.
+    ``step`` tells apart several counts of one label."""
+    return pcoll | f"Count_{label}{step}" >> beam.ParDo(CountPerBundleFn(None if each else label))
 
 
 def count_labels(partial_counts, pipeline):
@@ -72,8 +73,13 @@ def count_labels(partial_counts, pipeline):
 
 
 def _flatten(parts, label, pipeline=None):
+    """One PCollection of ``parts``. A single part is returned as it is: a Flatten makes the
+    local runner hold all its elements in memory between stages."""
+    parts = list(parts)
     if not parts:
         return pipeline | label >> beam.Create([])
+    if len(parts) == 1:
+        return parts[0]
     return tuple(parts) | label >> beam.Flatten()
 
 
@@ -88,25 +94,33 @@ def fetch_policy(fetch) -> FetchPolicy:
 
 
 def read_sources(pipeline, settings, ctx, inputs, feed_requests):
-    """Files and feeds -> (records, read-stage rejects, counts, feed validators)."""
-    records, rejected, counts, validators = [], [], [], []
+    """Files and feeds -> (records, {step: read-stage rejects}, counts, feed validators)."""
+    records, rejected, counts, validators = [], {}, [], []
     if inputs:
         read = pipeline | "ReadFiles" >> ReadInputFiles(inputs, ctx.run_id, settings.max_file_bytes,
                                                        settings.max_record_bytes)
         records.append(read["records"])
-        rejected.append(read[REJECTED])
+        rejected.update(read[REJECTED])
         counts.append(_count(read["files"], "files_matched"))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
                  | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch), settings.max_record_bytes))
         records.append(feeds.records)
-        rejected.append(feeds[REJECTED])
+        rejected["fetch"] = feeds[REJECTED]
         counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
         validators.append(feeds[VALIDATORS])
     records = _flatten(records, "AllRecords")
-    rejected = _flatten(rejected, "ReadRejected")
-    counts += [_count(records, "records"), _count(rejected, "read_rejected")]
+    counts.append(_count(records, "records"))
+    counts += [_count(rows, "read_rejected", step=f"_{step}") for step, rows in rejected.items()]
     return records, rejected, counts, _flatten(validators, "AllValidators", pipeline)
+
+
+def write_rejected(rejected: dict, spec, pipeline):
+    """Each step's rejected rows written, and counted by reason, in the step's own stage; only
+    file descriptions and per-reason numbers travel on -> (files, reason stats)."""
+    files = [rows | f"WriteRejected_{step}" >> WriteParquetPartitions(spec) for step, rows in rejected.items()]
+    stats = [rows | f"RejectReasons_{step}" >> CountRejectsByReason() for step, rows in rejected.items()]
+    return files, _flatten(stats, "AllReasonStats", pipeline) | "MergeReasons" >> MergeReasonStats()
 
 
 def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
@@ -152,11 +166,10 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     # Rows wait in temp Parquet; deduplication moves only their keys (transforms/staged_rows.py).
     keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
     kept, duplicates = deduplicate(keys, pipeline, settings, ctx, history_paths, counts)
-    rejected = _flatten((read_rejected, extracted[REJECTED], cleaned[REJECTED]), "AllRejected")
-    files = _flatten((kept | "WriteArticles" >> FilterStagedRows(article_spec),
-                      rejected | "WriteRejected" >> WriteParquetPartitions(rejected_spec),
-                      duplicates | "WriteDuplicates" >> WriteParquetPartitions(duplicate_spec)), "AllFiles")
-    reasons = rejected | "RejectReasons" >> CountRejectsByReason()
+    rejected_files, reasons = write_rejected(
+        {**read_rejected, "extract": extracted[REJECTED], "clean": cleaned[REJECTED]}, rejected_spec, pipeline)
+    files = _flatten([kept | "WriteArticles" >> FilterStagedRows(article_spec), *rejected_files,
+                      duplicates | "WriteDuplicates" >> WriteParquetPartitions(duplicate_spec)], "AllFiles")
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
     return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit
 

@@ -16,7 +16,7 @@ from transforms.feed_state import merged_state, read_feed_state, save_feed_state
 from transforms.commit_protocol import commit_files
 from transforms.manifest import build_manifest
 
-__all__ = ["CommitRun", "CountPerBundleFn", "CountRejectsByReason"]
+__all__ = ["CommitRun", "CountPerBundleFn", "CountRejectsByReason", "MergeReasonStats"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,6 +37,31 @@ class _ReasonStatsFn(beam.CombineFn):
 
     def extract_output(self, acc):
         return {"count": acc[0], "example": (acc[1] or "").strip().splitlines()[-1:][0][:300] if acc[1] else ""}
+
+
+class _MergeReasonStatsFn(beam.CombineFn):
+    """{count, example} dicts of one reason from several steps -> one (counts summed, an example kept)."""
+
+    def create_accumulator(self):
+        return (0, "")
+
+    def add_input(self, acc, stats):
+        return self.merge_accumulators([acc, (stats["count"], stats["example"])])
+
+    def merge_accumulators(self, accs):
+        accs = list(accs)
+        examples = [a[1] for a in accs if a[1]]
+        return (sum(a[0] for a in accs), min(examples) if examples else "")
+
+    def extract_output(self, acc):
+        return {"count": acc[0], "example": acc[1]}
+
+
+class MergeReasonStats(beam.PTransform):
+    """("stage/reason", {count, example}) of several steps -> one per reason."""
+
+    def expand(self, stats):
+        return stats | "MergeStats" >> beam.CombinePerKey(_MergeReasonStatsFn())
 
 
 class CountPerBundleFn(beam.DoFn):

@@ -29,7 +29,7 @@ from transforms.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_u
                                      open_decompressed)
 from transforms.records import RawDocument
 
-__all__ = ["ReadInputFiles", "read_capped", "is_jsonl", "Listed", "match_local", "check_regular_file"]
+__all__ = ["ReadInputFiles", "all_rejected", "read_capped", "is_jsonl", "Listed", "match_local", "check_regular_file"]
 
 _GLOB_CHARS = re.compile(r"[*?[]")
 _KINDS = (
@@ -153,6 +153,24 @@ def _link_note(path: str) -> str:
         return ""  # not a link
 
 
+_FS_BYTES = "fs-bytes:"
+
+
+def transport_path(path: str) -> str:
+    """``path`` in a form Beam can encode between steps: a file name that is not valid UTF-8
+    (Python holds its bytes as lone surrogates) travels as the hex of its bytes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return _FS_BYTES + os.fsencode(path).hex()
+
+
+def local_path(element: str) -> str:
+    """The path ``transport_path`` made ``element`` from (the file can be opened with it)."""
+    return os.fsdecode(bytes.fromhex(element[len(_FS_BYTES):])) if element.startswith(_FS_BYTES) else element
+
+
 class _MatchFn(GuardedFn):
     """Input pattern -> the paths it names; a folder it cannot list is a read_error row."""
 
@@ -164,7 +182,10 @@ class _MatchFn(GuardedFn):
     def transform(self, element):
         listed = match_remote(element) if "://" in element else match_local(element)
         for entry in listed:
-            yield entry.path if entry.error is None else self.reject(entry.path, b"", READ_ERROR, entry.error)
+            if entry.error is None:
+                yield transport_path(entry.path)
+            else:
+                yield self.reject(entry.path, b"", READ_ERROR, entry.error)
 
 
 # --------------------------------------------------------------------------- reading
@@ -193,10 +214,10 @@ class _SplitFileFn(GuardedFn):
 
     def describe(self, element):
         path, data = element
-        return path, data
+        return local_path(path), data
 
     def process(self, element):
-        path, data = element
+        path, data = local_path(element[0]), element[1]
         if data is not None:
             yield from super().process(element)
             return
@@ -217,7 +238,7 @@ class _SplitFileFn(GuardedFn):
             self._outputs.inc(given)
 
     def transform(self, element):
-        path, data = element
+        path, data = local_path(element[0]), element[1]
         yield from self._within_limit(records_of_file(path, data, self._max_file))
 
     def _within_limit(self, records):
@@ -271,23 +292,31 @@ class _ReadBytesFn(GuardedFn):
         self._max_bytes = max_bytes
 
     def describe(self, element):
-        return element, b""
+        return local_path(element), b""
 
     def transform(self, element):
-        check_regular_file(element)
-        if is_jsonl(element):
+        path = local_path(element)
+        check_regular_file(path)
+        if is_jsonl(path):
             yield element, None
             return
         try:
-            with FileSystems.open(element, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
                 data = read_capped(handle, self._max_bytes)
         except (OSError, BeamIOError) as err:
             raise RejectError(READ_ERROR, f"cannot read the file: {err}") from None
         yield element, data
 
 
+def all_rejected(read_output, label: str = "AllReadRejected"):
+    """Every rejected row of a ``ReadInputFiles`` output, as one PCollection (for tests and
+    small reads; the pipeline writes each step's rows where they are made)."""
+    return tuple(read_output[REJECTED].values()) | label >> beam.Flatten()
+
+
 class ReadInputFiles(beam.PTransform):
-    """Globs -> RawDocuments (main output) and rejected rows (``rejected``).
+    """Globs -> RawDocuments (main output) and rejected rows (``rejected``: a dict step name ->
+    that step's rejected rows).
 
     ``max_stream_bytes`` caps the decompressed size of one streamed JSONL file (a module
     default, not a setting)."""
@@ -314,5 +343,7 @@ class ReadInputFiles(beam.PTransform):
         split = read.files | "Split" >> beam.ParDo(
             _SplitFileFn(self._run_id, self._max_file, self._max_record, self._max_stream)
         ).with_outputs(REJECTED, main="records")
-        rejected = (matched[REJECTED], read[REJECTED], split[REJECTED]) | "MergeRejected" >> beam.Flatten()
+        # not flattened: each step's rejected rows are written in the step's own stage (a Flatten
+        # makes the local runner hold every row in memory between stages)
+        rejected = {"match": matched[REJECTED], "read": read[REJECTED], "split": split[REJECTED]}
         return {"files": read.files, "records": split.records, REJECTED: rejected}

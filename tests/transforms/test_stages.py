@@ -12,7 +12,7 @@ from transforms.clean import CleanArticles
 from transforms.dead_letter import REJECTED
 from transforms.extract import ExtractDocuments
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
-from transforms.read import ReadInputFiles
+from transforms.read import ReadInputFiles, all_rejected
 from transforms.records import ExtractedDocument, RawDocument, RunContext
 
 CTX = RunContext(run_id="t1", ingested_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
@@ -54,7 +54,7 @@ def test_read_rejects_unreadable_files_and_splits_jsonl(tmp_path):
         out = p | ReadInputFiles([str(tmp_path / "*")], "t1", 1 << 20, 1 << 20)
         assert_that(out["records"] | beam.Map(lambda r: (r.fmt, r.data)),
                     equal_to([("json", b'{"text": "one"}'), ("json", b'{"text": "two"}')]), label="main")
-        assert_that(out[REJECTED] | beam.Map(lambda r: r["reason"]), equal_to(["unsupported_format"]),
+        assert_that(all_rejected(out) | beam.Map(lambda r: r["reason"]), equal_to(["unsupported_format"]),
                     label="rejected")
 
 
