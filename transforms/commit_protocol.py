@@ -28,7 +28,7 @@ from apache_beam.io.filesystems import FileSystems
 from transforms.layout import COMMITTED_KINDS, join, manifest_path
 from transforms.storage import ensure_parent, read_json, write_json_atomically
 
-__all__ = ["commit_files", "committed_paths", "read_manifests", "repair_output", "intent_path", "STEPS"]
+__all__ = ["commit_files", "committed_paths", "listed_paths", "read_manifests", "repair_output", "intent_path", "STEPS"]
 
 _LOGGER = logging.getLogger(__name__)
 STEPS = ("intent", "moved", "manifest", "replaced", "state", "done")
@@ -68,8 +68,11 @@ def read_manifests(output: str) -> Dict[str, dict]:
     return manifests
 
 
-def _listed(manifest: Optional[dict]) -> List[str]:
-    return [item["path"] for item in (manifest or {}).get("files", []) if isinstance(item, dict) and "path" in item]
+def listed_paths(manifest: Optional[dict]) -> List[str]:
+    """Relative paths of the files ``manifest`` lists (none unless it is a committed manifest)."""
+    if not isinstance(manifest, dict) or manifest.get("status") != "committed":
+        return []
+    return [item["path"] for item in manifest.get("files", []) if isinstance(item, dict) and "path" in item]
 
 
 def committed_paths(output: str, kinds: Iterable[str] = COMMITTED_KINDS,
@@ -77,7 +80,7 @@ def committed_paths(output: str, kinds: Iterable[str] = COMMITTED_KINDS,
     """Relative paths of the files committed manifests list, of the given kinds, sorted."""
     manifests = read_manifests(output) if manifests is None else manifests
     wanted = tuple(f"{kind}/" for kind in kinds)
-    return sorted({path for m in manifests.values() for path in _listed(m) if path.startswith(wanted)})
+    return sorted({path for m in manifests.values() for path in listed_paths(m) if path.startswith(wanted)})
 
 
 def _delete_existing(paths: Iterable[str]) -> int:
@@ -92,7 +95,7 @@ def commit_files(output: str, run_id: str, temp_dir: str, files: List[dict],
     """Steps 1-6 above for ``files`` (descriptions with ``temp_path`` and relative ``path``);
     ``build_manifest(replaced)`` is given how many files of an earlier attempt the commit
     replaces. Returns the manifest written."""
-    old = _listed(read_json(manifest_path(output, run_id)))
+    old = listed_paths(read_json(manifest_path(output, run_id)))
     moves = [[item["temp_path"], item["path"]] for item in files]
     write_json_atomically(intent_path(output, run_id), {"run_id": run_id, "temp_dir": temp_dir,
                                                         "moves": moves, "replaces": old})
@@ -124,7 +127,7 @@ def _repair_intent(output: str, intent: dict, listed: Set[str]) -> str:
     """Finish (the manifest lists the moved files) or undo (it does not) one stopped commit."""
     run_id = intent["run_id"]
     moved = {path for _, path in intent.get("moves", [])}
-    committed = moved == set(_listed(read_json(manifest_path(output, run_id))))
+    committed = moved == set(listed_paths(read_json(manifest_path(output, run_id))))
     stale = intent.get("replaces", []) if committed else moved
     _delete_existing(join(output, path) for path in stale if path not in listed)
     _finish(output, run_id, intent.get("temp_dir", ""))

@@ -16,11 +16,12 @@ import apache_beam as beam
 from apache_beam import pvalue
 
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import INTERNAL_ERROR, TOO_LARGE, RejectError
+from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.feed_xml import content_type_charset
 from transforms.feeds import split_feed
 from transforms.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 from transforms.http_fetch import Fetcher
+from transforms.read import within_record_limit
 from transforms.linked_pages import merge_entry_and_page, needs_page
 from transforms.records import RawDocument
 
@@ -102,12 +103,7 @@ class _FetchFeedFn(_UsesFetcher, GuardedFn):
         validators = {"etag": result.etag, "last_modified": result.last_modified,
                       "fetched_at": datetime.now(timezone.utc).isoformat()}
         yield pvalue.TaggedOutput(VALIDATORS, (request.url, validators))
-        for record in records:
-            if len(record.data) > self._max_record:  # limits.max_record_mb, as for a saved feed file
-                message = f"feed entry of {len(record.data)} bytes exceeds the {self._max_record}-byte limit"
-                yield self.reject(record.source_uri, record.data[: self._max_record], TOO_LARGE, message)
-            else:
-                yield record
+        yield from within_record_limit(records, self._max_record, self.reject)  # as for a saved feed file
 
 
 class FetchFeeds(beam.PTransform):

@@ -242,12 +242,7 @@ class _SplitFileFn(GuardedFn):
         yield from self._within_limit(records_of_file(path, data, self._max_file))
 
     def _within_limit(self, records):
-        for record in records:
-            if len(record.data) > self._max_record:
-                message = f"record of {len(record.data)} bytes exceeds the {self._max_record}-byte limit"
-                yield self.reject(record.source_uri, record.data[: self._max_record], TOO_LARGE, message)
-            else:
-                yield record
+        return within_record_limit(records, self._max_record, self.reject)
 
     def _streamed_records(self, path):
         compression = detect_format(path)[1]
@@ -271,6 +266,17 @@ class _SplitFileFn(GuardedFn):
                     yield RawDocument(line.data, path, "json")
             if not seen:
                 raise RejectError(EMPTY_INPUT, "JSONL file has no records")
+
+
+def within_record_limit(records, max_record: int, reject):
+    """The records no larger than ``max_record`` bytes; a ``too_large`` row (``reject``, a
+    GuardedFn's) with the first ``max_record`` bytes for each larger one."""
+    for record in records:
+        if len(record.data) > max_record:
+            message = f"record of {len(record.data)} bytes exceeds the {max_record}-byte limit"
+            yield reject(record.source_uri, record.data[:max_record], TOO_LARGE, message)
+        else:
+            yield record
 
 
 def is_jsonl(path: str) -> bool:
