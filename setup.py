@@ -20,6 +20,7 @@ setup(
     install_requires=[
         BEAM_REQUIREMENT,
         "pyarrow>=14",
+        "duckdb>=2.0",  # deduplication out of core (transforms/dedup_sql.py)
         "pyyaml>=6",
         "trafilatura>=2.0",
         "lxml_html_clean>=0.4",
@@ -35,7 +36,7 @@ setup(
     ],
     extras_require={
         # wheel: tests install the sdist the way --setup_file ships it to Dataflow workers
-        "dev": ["pytest>=8", "duckdb>=1.0", "duckdb-cli>=1.0", "pandas>=2", "wheel>=0.40"],
+        "dev": ["pytest>=8", "duckdb-cli>=1.0", "pandas>=2", "wheel>=0.40"],
         # benchmarks/throughput.py's comparison run (datatrove's JsonlReader needs orjson)
         "bench": ["datatrove>=0.4", "orjson>=3.9"],
         # launching on Dataflow / reading gs:// (the same pinned Beam, with its GCP I/O)

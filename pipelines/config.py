@@ -53,6 +53,7 @@ class Settings:
     near_threshold: int
     near_min_words: int
     content_min_words: int
+    dedup_memory_mb: int
     partition_date: str
     partition_columns: Tuple[str, ...]
     max_file_bytes: int
@@ -117,6 +118,7 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         near_threshold=_bounded_int(raw["dedup"]["near_threshold"], "dedup.near_threshold", 0, 16),
         near_min_words=_non_negative_int(raw["dedup"]["near_min_words"], "dedup.near_min_words"),
         content_min_words=_bounded_int(raw["dedup"]["content_min_words"], "dedup.content_min_words", 1, 10_000),
+        dedup_memory_mb=_bounded_int(raw["dedup"]["memory_mb"], "dedup.memory_mb", 64, 1_048_576),
         partition_date=_choice(raw["partition"]["date"], "partition.date", ("ingested", "published")),
         partition_columns=_partition_columns(raw["partition"]["columns"]),
         max_file_bytes=_megabytes(raw["limits"]["max_file_mb"], "limits.max_file_mb"),

@@ -35,9 +35,10 @@ from transforms.extract import ExtractDocuments
 from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.read import ReadInputFiles
-from transforms.staged_rows import FilterStagedRows, StageRows
-from transforms.deduplicate import DUPLICATES, DeduplicateArticles
-from transforms.history import ReadHistory, history_files
+from transforms.staged_rows import StageRows, WriteKeptRows
+from transforms.dedup_sql import DedupParams
+from transforms.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
+from transforms.history import history_files
 from transforms.feed_state import feed_requests, read_feed_state
 from transforms.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
 from transforms.http_fetch import FetchPolicy
@@ -141,17 +142,15 @@ def document_fixes(doc) -> list:
     return ["date_unparsed"] * doc.unparsed_dates + ["invalid_chars"] * doc.invalid_chars
 
 
-def deduplicate(articles, pipeline, settings, ctx, history_paths, counts):
-    """Within-run and cross-run deduplication -> (kept key records, duplicate rows);
-    dropped copies are counted per reason."""
-    history = pipeline | "ReadHistory" >> ReadHistory(history_paths)
-    deduped = (articles, history) | "Deduplicate" >> DeduplicateArticles(
-        settings.near_threshold, settings.near_min_words, settings.content_min_words)
-    reasons = deduped[DUPLICATES] | "DuplicateKey" >> beam.Map(lambda record: f"duplicate/{record['reason']}")
-    counts.append(_count(reasons, "duplicates", each=True))
+def deduplicate(staged, settings, ctx, history_paths, counts, spec, tmp):
+    """Within-run and cross-run deduplication of the staged rows -> ((rows file, decisions file)
+    pairs, the duplicates' files); dropped copies are counted per reason."""
+    params = DedupParams(settings.near_threshold, settings.near_min_words, settings.content_min_words,
+                         settings.dedup_memory_mb)
     stamp = {"run_id": ctx.run_id, "recorded_at": ctx.ingested_at}
-    rows = deduped[DUPLICATES] | "DuplicateRows" >> beam.Map(lambda record, s=stamp: {**record, **s})
-    return deduped["articles"], rows
+    decided = staged | "Deduplicate" >> DeduplicateStaged(params, history_paths, spec, stamp, join(tmp, "decisions"))
+    counts.append(decided[DUPLICATE_COUNTS])
+    return decided.kept, decided[DUPLICATE_FILES]
 
 
 def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, history_paths=()):
@@ -163,13 +162,13 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
     counts.append(_count(documents | "FixedValues" >> beam.FlatMap(document_fixes), "document_fixes", each=True))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
-    # Rows wait in temp Parquet; deduplication moves only their keys (transforms/staged_rows.py).
-    keys = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
-    kept, duplicates = deduplicate(keys, pipeline, settings, ctx, history_paths, counts)
+    # Rows and their keys wait in temp Parquet; deduplication decides out of core (transforms/staged_rows.py).
+    staged = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
+    kept, duplicate_files = deduplicate(staged, settings, ctx, history_paths, counts, duplicate_spec, tmp)
     rejected_files, reasons = write_rejected(
         {**read_rejected, "extract": extracted[REJECTED], "clean": cleaned[REJECTED]}, rejected_spec, pipeline)
-    files = _flatten([kept | "WriteArticles" >> FilterStagedRows(article_spec), *rejected_files,
-                      duplicates | "WriteDuplicates" >> WriteParquetPartitions(duplicate_spec)], "AllFiles")
+    files = _flatten([kept | "WriteArticles" >> WriteKeptRows(article_spec), *rejected_files, duplicate_files],
+                     "AllFiles")
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
     return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit
 

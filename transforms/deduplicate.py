@@ -1,122 +1,134 @@
 """Deduplicate stage: one copy per article within a run and across runs, and
 near-duplicates linked to their earliest copy (``duplicate_of``).
 
-Every dropped copy leaves a record on the ``duplicates`` output (its id, the id
-of the copy kept, the reason, its source), written to ``OUT/duplicates/`` and
-counted in the manifest: ``duplicate_id`` / ``duplicate_content`` (within the
-run), ``seen_id`` / ``seen_content`` (already in the dataset). Content hashes
-are compared only for texts with a real body (``content_min_words``).
+Every dropped copy leaves a record on ``OUT/duplicates/`` (its id, the id of the copy
+kept, the reason, its source), counted in the manifest: ``duplicate_id`` /
+``duplicate_content`` (within the run), ``seen_id`` / ``seen_content`` (already in the
+dataset). Content hashes are compared only for texts with a real body (``content_min_words``).
 
-Two groupings decide the exact copies: by ``id``, then by ``content_hash``, each joined
-with the history's keys. In a group the winner (``dedup.pick_winner``) stays, the other
-copies count as ``duplicate_*``, and the winner itself is dropped as ``seen_*`` when the
-dataset already holds that key. Near-duplicates are linked among what is left.
+The decisions are made out of core (``dedup_sql.DedupDecider``: DuckDB with a memory
+limit, spilling to a local temp folder) from the key files ``StageRows`` wrote and the key
+columns of the history files, in one step that sees them all. What leaves the step is a
+decisions file per staged file, the duplicates' Parquet files and a count per reason:
+memory stays bounded whatever the number of articles, on every runner. The price: one
+worker decides, at DuckDB's pace (millions of keys a minute), while the work on the
+articles themselves stays spread.
 """
+import uuid
+from typing import Iterator, List, Tuple
+
 import apache_beam as beam
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from apache_beam import pvalue
+from apache_beam.io.filesystems import FileSystems
 
-from transforms.dedup import CURRENT, HISTORY, band_buckets, near_links, order_key, pick_winner
+from schemas import file_schema
+from transforms.dedup_sql import DedupDecider, DedupParams
+from transforms.history import read_history_keys
+from transforms.layout import join
+from transforms.parquet_sink import PartitionSpec, PartitionWriter
+from transforms.staged_rows import KEYS, ROWS
 
-__all__ = ["DeduplicateArticles", "DUPLICATES"]
+__all__ = ["DeduplicateStaged", "DUPLICATE_FILES", "DUPLICATE_COUNTS"]
 
-DUPLICATES = "duplicates"
-
-
-def duplicate_record(row: dict, kept_id: str, reason: str) -> dict:
-    """What the duplicates table says of one dropped copy (run id and time are added at write)."""
-    return {"id": row["id"], "kept_id": kept_id, "reason": reason, "source_uri": row.get("source_uri")}
+DUPLICATE_FILES, DUPLICATE_COUNTS = "duplicate_files", "duplicate_counts"
 
 
-class _KeepNewWinnerFn(beam.DoFn):
-    """One group of copies sharing a key: the winner stays unless history has the key;
-    every dropped copy leaves a duplicate record naming the copy that was kept."""
+def read_key_batches(path: str) -> Iterator[pa.RecordBatch]:
+    with FileSystems.open(path) as handle:
+        yield from pq.ParquetFile(handle).iter_batches()
 
-    def __init__(self, duplicate_reason, seen_reason):
-        self._duplicate, self._seen = duplicate_reason, seen_reason
 
-    def process(self, keyed):
-        grouped = keyed[1]
-        current = list(grouped["current"])
-        if not current:
+def write_duplicates(batches, spec: PartitionSpec, stamp: dict) -> Iterator[dict]:
+    """The duplicate records, stamped with the run, into partition files; their descriptions."""
+    writer = PartitionWriter(spec, file_schema(spec.schema, spec.columns))
+    for batch in batches:
+        for record in batch.to_pylist():
+            closed = writer.add({**record, **stamp})
+            if closed is not None:
+                yield closed
+    yield from writer.close()
+
+
+def _runs(numbers: np.ndarray) -> Iterator[Tuple[int, int, int]]:
+    """(value, start, end) of each run of equal values in ``numbers``."""
+    bounds = [0, *(np.flatnonzero(np.diff(numbers)) + 1).tolist(), len(numbers)]
+    for start, end in zip(bounds, bounds[1:]):
+        yield int(numbers[start]), start, end
+
+
+class _DecisionFile:
+    """The kept rows of one staged file: staged_row, part, duplicate_of, in row order."""
+
+    def __init__(self, folder: str, schema: pa.Schema):
+        self.path = join(folder, f"kept-{uuid.uuid4().hex}.parquet")
+        self._handle = FileSystems.create(self.path)
+        self._writer = pq.ParquetWriter(self._handle, schema)
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def close(self) -> str:
+        self._writer.close()
+        self._handle.close()
+        return self.path
+
+
+def write_decisions(batches, staged: List[dict], folder: str) -> Iterator[Tuple[str, str]]:
+    """Kept rows (in staged file and row order) -> one decisions file per staged file that keeps
+    any; yields (staged rows file, decisions file)."""
+    current, decisions = None, None
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        for number, start, end in _runs(table.column("staged_file").to_numpy()):
+            if number != current:
+                if decisions is not None:
+                    yield staged[current][ROWS], decisions.close()
+                current, decisions = number, _DecisionFile(folder, table.schema.remove(0))
+            decisions.write(table.slice(start, end - start).drop_columns(["staged_file"]))
+    if decisions is not None:
+        yield staged[current][ROWS], decisions.close()
+
+
+class _DecideFn(beam.DoFn):
+    """All staged files' descriptions -> (rows file, decisions file) pairs; tagged: the
+    duplicates' file descriptions and (``duplicate/<reason>``, count) pairs."""
+
+    def __init__(self, params: DedupParams, history_paths, spec: PartitionSpec, stamp: dict, folder: str):
+        self._params, self._history = params, list(history_paths)
+        self._spec, self._stamp, self._folder = spec, stamp, folder
+
+    def process(self, staged: List[dict]):
+        if not staged:
             return
-        winner, losers = pick_winner(current)
-        for loser in losers:
-            yield pvalue.TaggedOutput(DUPLICATES, duplicate_record(loser, winner["id"], self._duplicate))
-        earlier = sorted(grouped["history"])
-        if earlier:
-            yield pvalue.TaggedOutput(DUPLICATES, duplicate_record(winner, earlier[0], self._seen))
-        else:
-            yield winner
+        with DedupDecider(self._params) as decider:
+            for number, described in enumerate(staged):
+                for batch in read_key_batches(described[KEYS]):
+                    decider.add_current(batch, number)
+            for path in self._history:
+                table = read_history_keys(path)
+                if table is not None:
+                    decider.add_history(table)
+            decider.decide()
+            for reason, count in decider.reason_counts().items():
+                yield pvalue.TaggedOutput(DUPLICATE_COUNTS, (f"duplicate/{reason}", count))
+            for written in write_duplicates(decider.duplicate_batches(), self._spec, self._stamp):
+                yield pvalue.TaggedOutput(DUPLICATE_FILES, written)
+            yield from write_decisions(decider.kept_batches(), staged, self._folder)
 
 
-def _keep_new_one_per(rows, history, field, duplicate_reason, seen_reason):
-    """One row per ``field`` value (``duplicate_reason`` for the others), none when history has it."""
-    current = rows | f"Current_{field}" >> beam.Map(lambda r, f=field: (r[f], r))
-    seen = history | f"Seen_{field}" >> beam.Map(lambda h, f=field: (h[f], h["id"]))
-    return ({"current": current, "history": seen}
-            | f"Join_{field}" >> beam.CoGroupByKey()
-            | f"KeepNew_{field}" >> beam.ParDo(_KeepNewWinnerFn(duplicate_reason, seen_reason))
-            .with_outputs(DUPLICATES, main="rows"))
+class DeduplicateStaged(beam.PTransform):
+    """Staged files' descriptions (``StageRows``) -> {"kept": (rows file, decisions file) for
+    ``WriteKeptRows``, DUPLICATE_FILES: files written, DUPLICATE_COUNTS: (label, count)}."""
 
-
-def _keep_new_one_per_body(rows, history, min_words):
-    """``_keep_new_one_per`` on the content hash, for rows with at least ``min_words`` body words;
-    shorter texts (a teaser, "...", a title-only entry) are deduplicated on their id only."""
-    short, long = rows | "HasBody" >> beam.Partition(
-        lambda r, _, n=min_words: int((r.get("body_words") or 0) >= n), 2)
-    by_hash = _keep_new_one_per(long, history, "content_hash", "duplicate_content", "seen_content")
-    kept = (short, by_hash.rows) | "ShortAndKept" >> beam.Flatten()
-    return kept, by_hash[DUPLICATES]
-
-
-def _members(row, origin, threshold, min_words):
-    if (row.get("word_count") or 0) < min_words:
-        return []
-    member = (order_key(origin, row.get("published_at"), row["id"]), row["id"], row["simhash"])
-    return [(bucket, member) for bucket in band_buckets(row["simhash"], threshold)]
-
-
-def _attach_link(keyed):
-    grouped = keyed[1]
-    links = sorted(grouped["link"])
-    for row in grouped["row"]:
-        yield dict(row, duplicate_of=links[0][1]) if links else row
-
-
-class _LinkNearDuplicates(beam.PTransform):
-    def __init__(self, threshold, min_words):
+    def __init__(self, params: DedupParams, history_paths, spec: PartitionSpec, stamp: dict, folder: str):
         super().__init__()
-        self._threshold = threshold
-        self._min_words = min_words
+        self._fn = _DecideFn(params, history_paths, spec, stamp, folder)
 
-    def expand(self, inputs):
-        rows, history = inputs
-        t, n = self._threshold, self._min_words
-        current = rows | "CurrentBands" >> beam.FlatMap(_members, CURRENT, t, n)
-        earlier = history | "HistoryBands" >> beam.FlatMap(_members, HISTORY, t, n)
-        links = ((current, earlier) | "AllBands" >> beam.Flatten()
-                 | "GroupByBand" >> beam.GroupByKey()
-                 | "CompareInBand" >> beam.FlatMap(lambda kv, th=t: near_links(list(kv[1]), th))
-                 | "EarliestCopy" >> beam.CombinePerKey(min))
-        keyed = rows | "KeyById" >> beam.Map(lambda r: (r["id"], r))
-        return ({"row": keyed, "link": links} | "JoinLinks" >> beam.CoGroupByKey()
-                | "AttachLink" >> beam.FlatMap(_attach_link))
-
-
-class DeduplicateArticles(beam.PTransform):
-    """(articles, history rows) -> {"articles": kept rows, "duplicates": a record per dropped copy}."""
-
-    def __init__(self, near_threshold, near_min_words, content_min_words):
-        super().__init__()
-        self._threshold = near_threshold
-        self._min_words = near_min_words
-        self._content_min_words = content_min_words
-
-    def expand(self, inputs):
-        rows, history = inputs
-        by_id = _keep_new_one_per(rows, history, "id", "duplicate_id", "seen_id")
-        kept, by_hash = _keep_new_one_per_body(by_id.rows, history, self._content_min_words)
-        if self._threshold > 0:
-            kept = (kept, history) | "LinkNearDuplicates" >> _LinkNearDuplicates(self._threshold, self._min_words)
-        duplicates = (by_id[DUPLICATES], by_hash) | "AllDuplicates" >> beam.Flatten()
-        return {"articles": kept, DUPLICATES: duplicates}
+    def expand(self, staged):
+        return (staged
+                | "AllStagedFiles" >> beam.combiners.ToList()
+                | "DecideDuplicates" >> beam.ParDo(self._fn).with_outputs(
+                    DUPLICATE_FILES, DUPLICATE_COUNTS, main="kept"))

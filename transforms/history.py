@@ -4,21 +4,19 @@ lookback window, through Beam's FileSystems (so gs:// and s3:// datasets work to
 import logging
 import re
 from datetime import date
-from typing import List
+from typing import List, Optional
 
-import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
-from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.dedup import instant
 from transforms.commit_protocol import committed_paths, read_manifests
+from transforms.dedup_sql import HISTORY_KEY_SCHEMA
 from transforms.layout import ARTICLES, join
 
-__all__ = ["HISTORY_COLUMNS", "history_files", "read_history_file", "ReadHistory"]
+__all__ = ["HISTORY_COLUMNS", "history_files", "read_history_keys"]
 
-HISTORY_COLUMNS = ["id", "content_hash", "simhash", "published_at", "word_count"]
+HISTORY_COLUMNS = HISTORY_KEY_SCHEMA.names
 _DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,8 +35,9 @@ def history_files(output: str, run_id: str, cutoff: date) -> List[str]:
     return [join(output, path) for path in paths if in_window(path, cutoff)]
 
 
-def read_history_file(path: str) -> List[dict]:
-    """The deduplication columns of one committed article file (``published_at`` as ``dedup.instant``).
+def read_history_keys(path: str) -> Optional[pa.Table]:
+    """The deduplication columns of one committed article file (``dedup_sql.HISTORY_KEY_SCHEMA``:
+    ``published_at`` in microseconds since the epoch), or None.
 
     A file that cannot be read (zero bytes, truncated, not Parquet, columns missing, gone) adds
     no history: one warning names it and the run goes on, instead of every later run failing."""
@@ -48,27 +47,10 @@ def read_history_file(path: str) -> List[dict]:
             missing = [name for name in HISTORY_COLUMNS if name not in parquet.schema_arrow.names]
             if missing:  # pyarrow would leave them out silently
                 raise ValueError(f"no column(s) {', '.join(missing)}")
-            rows = parquet.read(columns=HISTORY_COLUMNS).to_pylist()
+            table = parquet.read(columns=HISTORY_COLUMNS)
+        dates = table.column("published_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        table = table.set_column(HISTORY_COLUMNS.index("published_at"), "published_at", dates)
+        return table.cast(HISTORY_KEY_SCHEMA)
     except (pa.ArrowException, OSError, ValueError) as err:  # ArrowInvalid is a ValueError; BeamIOError an OSError
         _LOGGER.warning("skipping unreadable history file %s for deduplication: %s", path, err)
-        return []
-    for row in rows:
-        if row["published_at"] is not None:
-            row["published_at"] = instant(row["published_at"])
-    return rows
-
-
-class ReadHistory(beam.PTransform):
-    """Paths of earlier article files -> their dedup columns (HISTORY_COLUMNS)."""
-
-    def __init__(self, paths):
-        super().__init__()
-        self._paths = list(paths)
-
-    def expand(self, pbegin):
-        return (
-            pbegin
-            | "HistoryFiles" >> beam.Create(self._paths)
-            | "SpreadHistory" >> beam.Reshuffle()
-            | "ReadHistoryColumns" >> beam.FlatMap(read_history_file)
-        )
+        return None

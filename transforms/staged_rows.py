@@ -1,119 +1,159 @@
-"""Deduplicate on keys, not rows: the rows wait in temp Parquet while only their keys move.
+"""Deduplicate on keys, not rows: the rows wait in temp Parquet while only their keys are compared.
 
 Deduplication has to see every article before any is written, so the rows must wait
-somewhere. Passed through GroupByKeys they are shuffled once per dedup step, and a local
-runner holds every PCollection between stages in memory (the DirectRunner, and the
-portable runner's embedded job server), so memory grows with the input. Instead:
+somewhere. A local runner holds every PCollection between stages in memory (the
+DirectRunner, and the portable runner's embedded job server), so nothing that grows with
+the input may travel between stages. Instead:
 
-* ``StageRows`` streams each bundle's rows into temp Parquet files (lz4) and emits, per
-  row, a *key record*: the values deduplication compares (``KEY_COLUMNS``), whether each
-  descriptive field is filled (all ``dedup.richness`` looks at), and ``_staged`` = (file,
-  row number); ~200 bytes instead of ~8 KB;
-* deduplication runs on the key records, unchanged;
-* ``FilterStagedRows`` groups the surviving key records by staged file, reads each file
-  back one row group at a time, takes the rows named -- with the ``duplicate_of``
-  deduplication set on their key record -- per partition (the key record carries it), and
-  hands them as Arrow tables to ``parquet_sink.PartitionWriter``: the final files hold
-  exactly the rows ``WriteParquetPartitions`` would write, never turned into Python dicts.
+* ``StageRows`` streams each bundle's rows into a temp Parquet file (lz4) and, beside it,
+  a *key file*: per row the values deduplication compares (``dedup_sql.KEY_SCHEMA``: id,
+  hashes, date, word counts, how rich its metadata is), the partition it will be written
+  to and its row number. Only one small description per staged file leaves the stage;
+* ``DeduplicateStaged`` (transforms/deduplicate.py) decides out of core from the key files
+  and writes, per staged file, the kept row numbers with their ``duplicate_of``;
+* ``WriteKeptRows`` reads each staged file back one row group at a time beside its
+  decisions (both in row order), takes the rows named and hands them as Arrow tables to
+  ``parquet_sink.PartitionWriter``: the final files hold exactly the rows
+  ``WriteParquetPartitions`` would write, never turned into Python dicts.
 
 Rows are written twice (staged, then final) but never shuffled, and no stage holds more
-than a bundle's row groups. Staged files live in the run's temp folder, which
+than a row group and a batch of keys. Staged files live in the run's temp folder, which
 ``CommitRun`` removes. See docs/performance.md.
 """
+import json
 import uuid
 from collections import defaultdict
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
-from transforms.dedup import RICH_FIELDS, instant
+from transforms.dedup import instant, richness
+from transforms.dedup_sql import KEY_SCHEMA
 from transforms.fingerprints import body_words
 from transforms.layout import join
 from transforms.parquet_sink import MIB, PartitionSpec, RowBuffer, WritePartitionsFn, row_bytes
 
-__all__ = ["StageRows", "FilterStagedRows", "STAGED", "KEY_COLUMNS", "key_record", "read_staged_rows"]
+__all__ = ["StageRows", "WriteKeptRows", "key_row", "read_staged_rows", "partition_text", "ROWS", "KEYS"]
 
-STAGED = "_staged"
-# What deduplication reads of a row (transforms/dedup.py): the values of the keys, and only
-# whether the descriptive fields are filled (``richness``).
-KEY_COLUMNS = ("id", "content_hash", "simhash", "published_at", "word_count", "source_uri", "duplicate_of")
-FILLED_COLUMNS = tuple(field for field in RICH_FIELDS if field not in KEY_COLUMNS)
+ROWS, KEYS = "rows", "keys"  # a staged file's description: its rows, its keys
 STAGED_ROW_GROUP_BYTES = 16 * MIB
 STAGED_FILE_BYTES = 512 * MIB
+KEY_BATCH_ROWS = 65_536
 
 
-def key_record(row: dict, path: str, number: int, partition: tuple = ()) -> dict:
-    """What deduplication sees of ``row`` (its keys, which fields are filled, how many body
-    words its text has), where it waits and the partition it will be written to."""
-    record = {key: row.get(key) for key in KEY_COLUMNS}
-    if record["published_at"] is not None:
-        record["published_at"] = instant(record["published_at"])  # an int shuffles without pickling
-    record.update((field, bool(row.get(field))) for field in FILLED_COLUMNS)
-    record["body_words"] = body_words(row.get("text") or "")
-    record[STAGED] = (path, number, partition)
-    return record
+def partition_text(partition: tuple) -> str:
+    """A partition's (key, value) pairs as one string, for the key file."""
+    return json.dumps(partition)
+
+
+def partition_of(text: str) -> tuple:
+    return tuple(tuple(pair) for pair in json.loads(text))
+
+
+def key_row(row: dict, number: int, partition: tuple) -> dict:
+    """What deduplication reads of ``row`` (``dedup_sql.KEY_SCHEMA``): its keys, its date as an
+    instant, how many body words its text has, how rich it is, where it waits and its partition."""
+    return {"staged_row": number, "part": partition_text(partition), "id": row["id"],
+            "content_hash": row["content_hash"], "simhash": row["simhash"],
+            "published_at": instant(row.get("published_at")), "word_count": row.get("word_count"),
+            "body_words": body_words(row.get("text") or ""), "richness": richness(row),
+            "source_uri": row.get("source_uri"), "duplicate_of": row.get("duplicate_of")}
 
 
 def read_staged_rows(path: str) -> Iterator[dict]:
     """The rows of a staged file, in order, one row group in memory at a time."""
-    for group in _staged_row_groups(path):
+    for group in _row_groups(path):
         yield from group.to_pylist()
 
 
-def _staged_row_groups(path: str) -> Iterator[pa.Table]:
+def _row_groups(path: str, columns=None) -> Iterator[pa.Table]:
     with FileSystems.open(path) as handle:
         staged = pq.ParquetFile(handle)
         for group in range(staged.num_row_groups):
-            yield staged.read_row_group(group)
+            yield staged.read_row_group(group, columns=columns)
 
 
-def kept_rows(path: str, kept: Dict[int, Tuple[tuple, Optional[str]]]) -> Iterator[Tuple[tuple, pa.Table]]:
-    """(partition, rows) of the staged file ``path``: the rows numbered in ``kept``, with the
-    ``duplicate_of`` kept says, grouped by the partition kept names; a row group at a time."""
+def _decisions(path: str) -> Iterator[tuple]:
+    """(row number, partition, duplicate_of) of the kept rows of one staged file, in row order."""
+    for group in _row_groups(path):
+        yield from zip(*(group.column(name).to_pylist() for name in ("staged_row", "part", "duplicate_of")))
+
+
+def kept_rows(path: str, decisions: Iterator[tuple]) -> Iterator[Tuple[tuple, pa.Table]]:
+    """(partition, rows) of the staged file ``path``: the rows ``decisions`` names (in row order),
+    with the ``duplicate_of`` they say, grouped by partition; a row group at a time."""
+    pending = next(decisions, None)
     first = 0
-    for group in _staged_row_groups(path):
+    for group in _row_groups(path):
+        end = first + group.num_rows
         by_partition = defaultdict(list)
-        for number in range(first, first + group.num_rows):
-            if number in kept:
-                by_partition[kept[number][0]].append(number)
-        for partition, numbers in by_partition.items():
-            rows = group.take(pa.array([number - first for number in numbers], type=pa.int64()))
-            links = pa.array([kept[number][1] for number in numbers], type=pa.string())
-            yield partition, rows.set_column(rows.schema.get_field_index("duplicate_of"), "duplicate_of", links)
-        first += group.num_rows
+        while pending is not None and pending[0] < end:
+            by_partition[pending[1]].append(pending)
+            pending = next(decisions, None)
+        for part, chosen in by_partition.items():
+            rows = group.take(pa.array([number - first for number, _, _ in chosen], type=pa.int64()))
+            links = pa.array([link for _, _, link in chosen], type=pa.string())
+            column = rows.schema.get_field_index("duplicate_of")
+            yield partition_of(part), rows.set_column(column, "duplicate_of", links)
+        first = end
 
 
 class _StagedFile:
-    """One temp Parquet file of a bundle, written a row group at a time."""
+    """One temp Parquet file of a bundle, written a row group at a time, and its key file."""
 
-    def __init__(self, folder: str, schema: pa.Schema):
-        self.path = join(folder, f"rows-{uuid.uuid4().hex}.parquet")
-        self._schema = schema
-        self._handle = FileSystems.create(self.path)
-        self._writer = pq.ParquetWriter(self._handle, schema, compression="lz4")
-        self._buffer = RowBuffer(schema)
+    def __init__(self, folder: str, spec: PartitionSpec):
+        name = uuid.uuid4().hex
+        self.path, self.keys_path = join(folder, f"rows-{name}.parquet"), join(folder, f"keys-{name}.parquet")
+        self._spec = spec
+        self._rows = _ParquetStream(self.path, spec.schema)
+        self._keys = _ParquetStream(self.keys_path, KEY_SCHEMA)
+        self._buffer = RowBuffer(spec.schema)
+        self._key_rows: List[dict] = []
         self.rows = self.written = 0
 
-    def add(self, row: dict) -> int:
-        """Take ``row``; returns its row number in the file."""
+    def add(self, row: dict) -> None:
+        self._key_rows.append(key_row(row, self.rows, self._spec.values(row)))
         self._buffer.add(row, row_bytes(row))
         if self._buffer.bytes >= STAGED_ROW_GROUP_BYTES:
             self._flush()
+        elif len(self._key_rows) >= KEY_BATCH_ROWS:
+            self._keys.write(pa.Table.from_pylist(self._key_rows, KEY_SCHEMA))
+            self._key_rows = []
         self.rows += 1
-        return self.rows - 1
 
     def _flush(self):
         written = self._buffer.bytes
         table = self._buffer.take()
         if table is not None:
-            self._writer.write_table(table, row_group_size=table.num_rows)
+            self._rows.write(table)
             self.written += written
+        if self._key_rows:
+            self._keys.write(pa.Table.from_pylist(self._key_rows, KEY_SCHEMA))
+            self._key_rows = []
 
-    def close(self):
+    def close(self) -> dict:
+        """Its description: where its rows and its keys are."""
         self._flush()
+        self._rows.close()
+        self._keys.close()
+        return {ROWS: self.path, KEYS: self.keys_path}
+
+
+class _ParquetStream:
+    def __init__(self, path: str, schema: pa.Schema):
+        self._handle = FileSystems.create(path)
+        self._writer = pq.ParquetWriter(self._handle, schema, compression="lz4")
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table, row_group_size=table.num_rows)
+
+    def close(self) -> None:
         self._writer.close()
         self._handle.close()
 
@@ -128,23 +168,24 @@ class _StageRowsFn(beam.DoFn):
 
     def process(self, row):
         if self._file is not None and self._file.written >= STAGED_FILE_BYTES:
-            self._file.close()
+            yield self._file.close()
             self._file = None
         if self._file is None:
-            self._file = _StagedFile(self._folder, self._spec.schema)
-        yield key_record(row, self._file.path, self._file.add(row), self._spec.values(row))
+            self._file = _StagedFile(self._folder, self._spec)
+        self._file.add(row)
 
     def finish_bundle(self):
         if self._file is not None:
-            self._file.close()
+            yield WindowedValue(self._file.close(), MIN_TIMESTAMP, [GlobalWindow()])
             self._file = None
 
 
 class StageRows(beam.PTransform):
-    """Rows -> key records; the rows themselves wait in Parquet files under ``folder``.
+    """Rows -> one description per staged file ({ROWS: path, KEYS: path}); the rows and their
+    keys wait in Parquet files under ``folder``.
 
-    ``spec`` is the one the rows will be written with (``FilterStagedRows``): its schema
-    for the staged files, its partition of each row for the key record."""
+    ``spec`` is the one the rows will be written with (``WriteKeptRows``): its schema for the
+    staged files, its partition of each row for the key file."""
 
     def __init__(self, folder: str, spec: PartitionSpec):
         super().__init__()
@@ -154,32 +195,24 @@ class StageRows(beam.PTransform):
         return rows | "StageRows" >> beam.ParDo(_StageRowsFn(self._folder, self._spec))
 
 
-def _by_staged_file(record: dict):
-    return record[STAGED][0], record
-
-
 class _WriteKeptRowsFn(WritePartitionsFn):
-    """(staged file, its kept key records) -> the kept rows, as deduplication left them, into partition files.
-
-    The rows stay Arrow tables from the staged file to the partition file (no Python dicts)."""
+    """(staged rows file, its decisions file) -> the kept rows, as deduplication left them, into
+    partition files. The rows stay Arrow tables from the staged file to the partition file."""
 
     def process(self, element):
-        path, records = element
-        kept = {record[STAGED][1]: (record[STAGED][2], record["duplicate_of"]) for record in records}
+        rows_path, decisions_path = element
         names = self._schema.names
-        for partition, rows in kept_rows(path, kept):
+        for partition, rows in kept_rows(rows_path, _decisions(decisions_path)):
             yield from self._writer.add_table(partition, rows.select(names))
 
 
-class FilterStagedRows(beam.PTransform):
-    """Kept key records -> descriptions of the partition files written (as ``WriteParquetPartitions``)."""
+class WriteKeptRows(beam.PTransform):
+    """(staged rows file, decisions file) pairs -> descriptions of the partition files written
+    (as ``WriteParquetPartitions``)."""
 
     def __init__(self, spec: PartitionSpec):
         super().__init__()
         self._spec = spec
 
-    def expand(self, records):
-        return (records
-                | "ByStagedFile" >> beam.Map(_by_staged_file)
-                | "GroupByStagedFile" >> beam.GroupByKey()
-                | "WriteKeptRows" >> beam.ParDo(_WriteKeptRowsFn(self._spec)))
+    def expand(self, decided):
+        return decided | "WriteKeptRows" >> beam.ParDo(_WriteKeptRowsFn(self._spec))

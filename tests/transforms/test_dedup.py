@@ -1,14 +1,9 @@
-"""Deduplication logic (pure) and the DeduplicateArticles stage on the DirectRunner."""
+"""Deduplication logic (pure): the reference rules that transforms/dedup_sql.py runs at scale."""
 import random
 from datetime import datetime, timezone
 
-import apache_beam as beam
-from apache_beam.testing.test_pipeline import TestPipeline
-from apache_beam.testing.util import assert_that, equal_to
-
 from transforms.dedup import (CURRENT, HISTORY, LATEST, band_buckets, instant, near_links, order_key, pick_winner,
                              richness)
-from transforms.deduplicate import DUPLICATES, DeduplicateArticles
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 T1 = datetime(2024, 1, 2, tzinfo=timezone.utc)
@@ -47,40 +42,6 @@ def test_near_links_point_to_earlier_members_only():
     far = (order_key(CURRENT, T0, "far"), "far", (1 << 40) - 1)
     links = near_links([later, far, first, old], threshold=2)
     assert sorted((i, e[1]) for i, e in links) == [("first", "old"), ("later", "first"), ("later", "old")]
-
-
-def test_stage_drops_exact_and_seen_copies_and_links_near_ones():
-    rows = [row("a", "ha", simhash=0b0, published=T0), row("a", "hz", published=T1),
-            row("b", "ha", published=T1), row("n", "hn", simhash=0b11, published=T1),
-            row("s", "hs"), row("k", "hk", simhash=(1 << 63) - 1)]
-    history = [{"id": "s", "content_hash": "x", "simhash": 0x00FF_FF00_0000_FFFF, "published_at": T0, "word_count": 100},
-               {"id": "h", "content_hash": "hk", "simhash": 0x0FFF_0000_FFFF_0000, "published_at": T0, "word_count": 100}]
-    with TestPipeline() as p:
-        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create(history)) | DeduplicateArticles(2, 50, 20)
-        assert_that(out["articles"] | beam.Map(lambda r: (r["id"], r["duplicate_of"])),
-                    equal_to([("a", None), ("n", "a")]), label="kept")
-        assert_that(out[DUPLICATES] | beam.Map(lambda d: (d["id"], d["kept_id"], d["reason"], d["source_uri"])),
-                    equal_to([("a", "a", "duplicate_id", "u-a"), ("b", "a", "duplicate_content", "u-b"),
-                              ("s", "s", "seen_id", "u-s"), ("k", "h", "seen_content", "u-k")]),
-                    label="dropped")
-
-
-def test_short_texts_are_deduplicated_on_id_only():
-    rows = [row("a", "same", words=4), row("b", "same", words=4), row("c", "same", words=0),
-            row("d", "long", words=20), row("e", "long", words=20), row("a", "other", words=4)]
-    history = [{"id": "x", "content_hash": "same", "simhash": 0, "published_at": T0, "word_count": 4}]
-    with TestPipeline() as p:
-        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create(history)) | DeduplicateArticles(0, 50, 20)
-        assert_that(out["articles"] | beam.Map(lambda r: r["id"]), equal_to(["a", "b", "c", "d"]), label="kept")
-        assert_that(out[DUPLICATES] | beam.Map(lambda d: (d["id"], d["reason"])),
-                    equal_to([("a", "duplicate_id"), ("e", "duplicate_content")]), label="dropped")
-
-
-def test_short_texts_are_never_linked():
-    rows = [row("a", "ha", simhash=0, published=T0, words=10), row("b", "hb", simhash=1, published=T1, words=10)]
-    with TestPipeline() as p:
-        out = (p | "Rows" >> beam.Create(rows), p | "History" >> beam.Create([])) | DeduplicateArticles(3, 50, 20)
-        assert_that(out["articles"] | beam.Map(lambda r: r["duplicate_of"]), equal_to([None, None]))
 
 
 def test_instants_are_integer_microseconds_in_date_order():

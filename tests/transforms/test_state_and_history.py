@@ -9,12 +9,9 @@ import logging
 import re
 from datetime import datetime, timezone
 
-import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from apache_beam.testing.test_pipeline import TestPipeline
-from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import read_manifest, run_cli
 from transforms.dedup import instant
@@ -26,7 +23,7 @@ from transforms.feed_state import (
     read_feed_state,
     save_feed_state,
 )
-from transforms.history import HISTORY_COLUMNS, ReadHistory, read_history_file
+from transforms.history import HISTORY_COLUMNS, read_history_keys
 
 QUARANTINED = re.compile(r"^feeds\.json\.corrupt-\d{8}T\d{6}Z(-\d+)?$")
 GOOD_STATE = {"https://a.example/rss": {"etag": '"v1"', "last_modified": "Wed, 21 Oct 2015 07:28:00 GMT",
@@ -165,7 +162,7 @@ def damaged(tmp_path, kind):
 def test_good_history_file_reads_as_before(tmp_path, caplog):
     path = write_history(tmp_path / "part-good.parquet", ["a1", "a2", "a3"])
     with caplog.at_level(logging.WARNING):
-        rows = read_history_file(str(path))
+        rows = read_history_keys(str(path)).to_pylist()
     assert rows == expected_rows(path)
     assert rows[0]["published_at"] == instant(datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
     assert rows[1]["published_at"] is None and set(rows[0]) == set(HISTORY_COLUMNS)
@@ -176,7 +173,7 @@ def test_good_history_file_reads_as_before(tmp_path, caplog):
 def test_unreadable_history_file_is_skipped_with_one_warning(tmp_path, caplog, kind):
     path = damaged(tmp_path, kind)
     with caplog.at_level(logging.WARNING):
-        assert read_history_file(str(path)) == []
+        assert read_history_keys(str(path)) is None
     assert len(warnings_naming(caplog, str(path))) == 1, caplog.text
 
 
@@ -184,16 +181,8 @@ def test_history_file_without_the_columns_is_skipped(tmp_path, caplog):
     path = tmp_path / "part-other.parquet"
     pq.write_table(pa.table({"something": [1]}), path)
     with caplog.at_level(logging.WARNING):
-        assert read_history_file(str(path)) == []
+        assert read_history_keys(str(path)) is None
     assert len(warnings_naming(caplog, str(path))) == 1
-
-
-def test_read_history_keeps_the_good_files_of_a_damaged_window(tmp_path):
-    good = write_history(tmp_path / "articles" / "dt=2024-01-02" / "part-ok.parquet", ["a1", "a2"])
-    paths = [str(good)] + [str(damaged(tmp_path / kind, kind)) for kind in ("zero-bytes", "truncated", "text")]
-    with TestPipeline() as p:
-        ids = p | ReadHistory(paths) | beam.Map(lambda row: row["id"])
-        assert_that(ids, equal_to(["a1", "a2"]))
 
 
 # --- a run over damaged leftovers ----------------------------------------------------------------
