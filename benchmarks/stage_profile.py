@@ -38,7 +38,7 @@ def _timed(totals: Dict[str, float], stage: str, function):
 
 @contextlib.contextmanager
 def _timers_in_article(totals: Dict[str, float]):
-    from transforms import article
+    import transforms.article as article
 
     originals = {name: getattr(article, name) for name in _TIMED}
     try:

@@ -10,7 +10,7 @@ import time
 import pyarrow.dataset as ds
 import pytest
 
-from pipelines import output_lock
+import pipelines.output_lock as output_lock
 from pipelines.config import ConfigError
 from pipelines.output_lock import LOCK_NAME, OutputLock
 from tests.conftest import read_manifest, run_cli

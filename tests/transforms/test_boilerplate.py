@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms import boilerplate
+import transforms.boilerplate as boilerplate
 from transforms.boilerplate import (
     CleanedText,
     RuleSet,

@@ -5,7 +5,8 @@ import re
 import unicodedata
 
 from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-from transforms import fingerprints as fp, shingle_hash
+import transforms.fingerprints as fp
+import transforms.shingle_hash as shingle_hash
 from transforms.shingle_hash import BASE
 
 WORD = re.compile(r"\w+")

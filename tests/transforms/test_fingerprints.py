@@ -4,7 +4,7 @@ import sys
 import pytest
 
 from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-from transforms import fingerprints as fp
+import transforms.fingerprints as fp
 
 
 def test_normalise_text_for_hash():

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from transforms import errors
+import transforms.errors as errors
 from transforms.errors import RejectError
 from transforms.http_fetch import (
     FetchPolicy,

@@ -10,7 +10,7 @@ import zstandard
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms import jsonl_stream
+import transforms.jsonl_stream as jsonl_stream
 from transforms.dead_letter import REJECTED
 from transforms.errors import DECOMPRESS_ERROR, TOO_LARGE, RejectError
 from transforms.jsonl_stream import Line, jsonl_lines, open_decompressed

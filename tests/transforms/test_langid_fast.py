@@ -8,7 +8,7 @@ import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-from transforms import langid_fast
+import transforms.langid_fast as langid_fast
 from transforms.langid_fast import FastLanguageIdentifier
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

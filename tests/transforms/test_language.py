@@ -2,7 +2,7 @@
 import pytest
 
 from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH
-from transforms import language
+import transforms.language as language
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Unit tests for transforms.metadata: authors and topics (plain pytest, no Beam)."""
 import pytest
 
-from transforms import metadata as md
+import transforms.metadata as md
 
 
 @pytest.mark.parametrize(

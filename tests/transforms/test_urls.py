@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from transforms import urls
+import transforms.urls as urls
 
 
 @pytest.mark.parametrize(
