@@ -17,7 +17,7 @@ from pipelines.run_context import new_run_context
 from transforms.article import build_article
 from transforms.boilerplate import load_rules
 from transforms.errors import RejectError
-from transforms.formats import extract_document, split_file
+from transforms.sources.formats import extract_document, split_file
 
 __all__ = ["Prediction", "NewsbeamRunner", "run_trafilatura"]
 

@@ -59,7 +59,7 @@ def profile_stages(files: List[str], limit: int) -> Dict[str, float]:
     from pipelines.run_context import new_run_context
     from schemas import ARTICLE_SCHEMA
     from transforms.boilerplate import load_rules, strip_boilerplate
-    from transforms.formats import extract_document, split_file
+    from transforms.sources.formats import extract_document, split_file
     from transforms.language import detect_language
 
     settings = build_settings({}, {})

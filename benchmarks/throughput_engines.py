@@ -55,7 +55,7 @@ def bare_loop(corpus: str, out: str) -> dict:
     from transforms.article import build_article
     from transforms.boilerplate import load_rules
     from transforms.errors import RejectError
-    from transforms.formats import extract_document, split_file
+    from transforms.sources.formats import extract_document, split_file
 
     settings = build_settings({}, {})
     rules, ctx = load_rules(settings.rule_packs), new_run_context(settings)
@@ -107,7 +107,7 @@ def newsbeam_clean(data, rank: int = 0, world_size: int = 1):
     """A datatrove pipeline step running newsbeam's extract_document + build_article on each record."""
     from transforms.article import build_article
     from transforms.errors import RejectError
-    from transforms.formats import extract_document
+    from transforms.sources.formats import extract_document
     from transforms.records import RawDocument
 
     rules, ctx = _NewsbeamFunctions.get()

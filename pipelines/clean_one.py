@@ -8,8 +8,8 @@ from pipelines.run_context import InputError, new_run_context
 from transforms.article import build_article
 from transforms.boilerplate import load_rules
 from transforms.errors import RejectError
-from transforms.formats import extract_document
-from transforms.read import records_of_file
+from transforms.sources.formats import extract_document
+from transforms.sources.read import records_of_file
 
 
 MIB = 1024 * 1024

@@ -31,10 +31,10 @@ from transforms.clean import CleanArticles
 from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
 from transforms.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED
-from transforms.extract import ExtractDocuments
+from transforms.sources.extract import ExtractDocuments
 from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
-from transforms.read import ReadInputFiles
+from transforms.sources.read import ReadInputFiles
 from transforms.staged_rows import StageRows, WriteKeptRows
 from transforms.dedup_sql import DedupParams
 from transforms.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged

@@ -38,7 +38,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.config import read_config_file
 from pipelines.run_context import InputError, is_url, new_run_id
-from transforms.decode import detect_format
+from transforms.sources.decode import detect_format
 from transforms.errors import TOO_LARGE, RejectError
 from transforms.commit_protocol import committed_paths
 from transforms.layout import REJECTED, join

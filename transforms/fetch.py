@@ -17,11 +17,11 @@ from apache_beam import pvalue
 
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.errors import INTERNAL_ERROR, RejectError
-from transforms.feed_xml import content_type_charset
-from transforms.feeds import split_feed
-from transforms.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
+from transforms.sources.feed_xml import content_type_charset
+from transforms.sources.feeds import split_feed
+from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 from transforms.http_fetch import Fetcher
-from transforms.read import within_record_limit
+from transforms.sources.read import within_record_limit
 from transforms.linked_pages import merge_entry_and_page, needs_page
 from transforms.records import RawDocument
 

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Optional, Tuple
 
-from transforms.decode import decode_text
+from transforms.sources.decode import decode_text
 from transforms.errors import JSON_INVALID, RejectError
 
 __all__ = ["load_json_object", "str_or_none", "text_paragraphs", "valid_text", "valid_fields", "FIELD_LIMITS"]

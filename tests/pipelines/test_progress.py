@@ -62,7 +62,7 @@ def test_line_fits_the_terminal():
 def test_counts_prefer_committed_and_sum_over_steps():
     counters = [metric(DOCUMENTS_READ, 10, 12, step="a"), metric(DOCUMENTS_READ, None, 5, step="b"),
                 metric(REJECTED_ROWS, 2, 2),
-                metric("rejected_too_large", 2, 2, namespace="transforms.read._SplitFileFn")]
+                metric("rejected_too_large", 2, 2, namespace="transforms.sources.read._SplitFileFn")]
     assert counts_from_metrics(counters) == {"documents": 15, "articles": 0, "rejected": 2}
     assert counts_from_metrics([]) == {}
 

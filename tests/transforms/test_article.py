@@ -4,11 +4,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.transforms.format_helpers import SHARED
+from tests.transforms.sources.format_helpers import SHARED
 from transforms.article import BOILERPLATE_ONLY, build_article, resolve_source
 from transforms.boilerplate import load_rules
 from transforms.errors import RejectError
-from transforms.formats import extract_document, split_file
+from transforms.sources.formats import extract_document, split_file
 from transforms.records import ExtractedDocument, RawDocument, RunContext
 from transforms.urls import canonical_url, source_from_url
 

@@ -7,9 +7,9 @@ import gzip
 
 import pytest
 
-from tests.transforms.format_helpers import SHARED, documents_of, extract_reason, units_of, utc
+from tests.transforms.sources.format_helpers import SHARED, documents_of, extract_reason, units_of, utc
 from transforms.errors import HTML_EMPTY
-from transforms.formats import extract_document, split_file
+from transforms.sources.formats import extract_document, split_file
 from transforms.html_metadata import PageMetadata
 from transforms.html_text import _guessed_authors, _without_leading_title, html_fragment_to_text
 from transforms.records import RawDocument

@@ -10,9 +10,9 @@ from apache_beam.testing.util import assert_that, equal_to
 from schemas import REJECTED_SCHEMA
 from transforms.clean import CleanArticles
 from transforms.dead_letter import REJECTED
-from transforms.extract import ExtractDocuments
+from transforms.sources.extract import ExtractDocuments
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
-from transforms.read import ReadInputFiles, all_rejected
+from transforms.sources.read import ReadInputFiles, all_rejected
 from transforms.records import ExtractedDocument, RawDocument, RunContext
 
 CTX = RunContext(run_id="t1", ingested_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),

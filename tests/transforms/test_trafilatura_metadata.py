@@ -3,7 +3,7 @@ import pytest
 import trafilatura
 from trafilatura.metadata import extract_metadata
 
-from tests.transforms.format_helpers import INPUTS
+from tests.transforms.sources.format_helpers import INPUTS
 from transforms.trafilatura_metadata import PageGuesses
 
 _DATES = {"original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}

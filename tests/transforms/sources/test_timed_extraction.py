@@ -1,4 +1,4 @@
-"""Tests for transforms.timed_extraction and the Extract stage's time limit.
+"""Tests for transforms.sources.timed_extraction and the Extract stage's time limit.
 
 A real hang (a child that sleeps), a real crash (a child that exits) and a real slow
 page (a large HTML document against a tiny limit): nothing under test is mocked.
@@ -10,13 +10,13 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from tests.transforms import extractor_stubs
+from tests.transforms.sources import extractor_stubs
 from transforms.dead_letter import REJECTED
 from transforms.errors import EXTRACT_ERROR, EXTRACT_TIMEOUT, HTML_EMPTY, RejectError
-from transforms.extract import ExtractDocuments
-from transforms.formats import extract_document
+from transforms.sources.extract import ExtractDocuments
+from transforms.sources.formats import extract_document
 from transforms.records import RawDocument
-from transforms.timed_extraction import TimedExtractor
+from transforms.sources.timed_extraction import TimedExtractor
 
 TEXT = RawDocument(b"The council met on Tuesday.\n\nIt approved the budget.", "mem://ok.txt", "txt")
 

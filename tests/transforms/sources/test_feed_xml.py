@@ -4,8 +4,8 @@ import codecs
 import pytest
 
 from transforms.errors import FEED_HOSTILE_XML, RejectError
-from transforms.feed_xml import safe_feed_bytes
-from transforms.feeds import extract_feed, split_feed
+from transforms.sources.feed_xml import safe_feed_bytes
+from transforms.sources.feeds import extract_feed, split_feed
 
 LAUGHS = ('<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
           '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'

@@ -21,7 +21,7 @@ from transforms.errors import (
     TEXT_EMPTY,
     RejectError,
 )
-from transforms.feed_xml import content_type_charset, safe_feed_bytes, utf8_response_headers
+from transforms.sources.feed_xml import content_type_charset, safe_feed_bytes, utf8_response_headers
 from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html_text import html_fragment_to_text
 from transforms.language import normalise_language

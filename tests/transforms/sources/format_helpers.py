@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from transforms.decode import detect_format
+from transforms.sources.decode import detect_format
 from transforms.errors import RejectError
-from transforms.formats import extract_document, split_file
+from transforms.sources.formats import extract_document, split_file
 from transforms.records import RawDocument
 
-INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+INPUTS = Path(__file__).resolve().parents[2] / "fixtures" / "inputs"
+SHARED = Path(__file__).resolve().parents[4] / "shared"
 
 
 def utc(*args):

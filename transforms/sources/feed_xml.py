@@ -17,7 +17,7 @@ Pure functions (no Beam); bad input raises ``RejectError``.
 import re
 from typing import Optional
 
-from transforms.decode import decode_text, html_declared_charset
+from transforms.sources.decode import decode_text, html_declared_charset
 from transforms.errors import FEED_HOSTILE_XML, RejectError
 from transforms.field_values import valid_text
 

@@ -1,4 +1,4 @@
-"""Tests for transforms.feeds: feed files split into entry units, and entries extracted.
+"""Tests for transforms.sources.feeds: feed files split into entry units, and entries extracted.
 
 Driven through the public entry points ``split_file`` / ``extract_document``.
 Fixture expectations are written in each fixture's header (see tests/fixtures/inputs/README.md).
@@ -9,7 +9,7 @@ import warnings
 
 import pytest
 
-from tests.transforms.format_helpers import (
+from tests.transforms.sources.format_helpers import (
     INPUTS,
     SHARED,
     documents_of,
@@ -26,7 +26,7 @@ from transforms.errors import (
     TEXT_EMPTY,
     RejectError,
 )
-from transforms.formats import extract_document, split_file
+from transforms.sources.formats import extract_document, split_file
 
 FEED_CORPUS = SHARED / "feeds" / "feedparser-corpus"
 
@@ -176,7 +176,7 @@ def test_feedparser_corpus_raises_nothing_but_reject_errors():
 
 def test_http_charset_header_is_honoured():
     """A feed without an XML encoding declaration, served as windows-1251 over HTTP."""
-    from transforms.feeds import extract_feed, split_feed
+    from transforms.sources.feeds import extract_feed, split_feed
 
     title = "Новости дня"
     body = ("<rss version='2.0'><channel><title>t</title><item><title>" + title +

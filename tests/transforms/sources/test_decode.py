@@ -1,4 +1,4 @@
-"""Tests for transforms.decode: format detection, capped decompression, charset decoding."""
+"""Tests for transforms.sources.decode: format detection, capped decompression, charset decoding."""
 import bz2
 import codecs
 import gzip
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from transforms.decode import decode_text, decompress, detect_format, html_declared_charset
+from transforms.sources.decode import decode_text, decompress, detect_format, html_declared_charset
 from transforms.errors import (
     BINARY_INPUT,
     DECOMPRESS_ERROR,
@@ -21,7 +21,7 @@ from transforms.errors import (
     RejectError,
 )
 
-INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
+INPUTS = Path(__file__).resolve().parents[2] / "fixtures" / "inputs"
 MIB = 1024 * 1024
 
 COMPRESSORS = {

@@ -2,7 +2,7 @@
 import os
 import time
 
-from transforms.formats import extract_document
+from transforms.sources.formats import extract_document
 
 
 def hang_on_marker(raw):

@@ -15,7 +15,7 @@ from typing import BinaryIO, Iterator, Optional
 
 import zstandard
 
-from transforms.decode import CompressedInput, _utf16_without_bom, decompressed_chunks
+from transforms.sources.decode import CompressedInput, _utf16_without_bom, decompressed_chunks
 from transforms.errors import TOO_LARGE, RejectError
 
 __all__ = ["Line", "open_decompressed", "jsonl_lines", "starts_with_utf16_or_32_bom", "is_utf16_or_32",

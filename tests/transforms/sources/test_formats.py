@@ -1,4 +1,4 @@
-"""Tests for transforms.formats: splitting files into units, dispatch, text files and JSON records.
+"""Tests for transforms.sources.formats: splitting files into units, dispatch, text files and JSON records.
 
 Feeds are tested in test_feeds.py, HTML pages and fragments in test_html_text.py.
 Fixture expectations are written in each fixture's header (see tests/fixtures/inputs/README.md).
@@ -10,7 +10,7 @@ import json
 import pytest
 import zstandard
 
-from tests.transforms.format_helpers import (
+from tests.transforms.sources.format_helpers import (
     INPUTS,
     SHARED,
     documents_of,
@@ -19,7 +19,7 @@ from tests.transforms.format_helpers import (
     units_of,
     utc,
 )
-from transforms.decode import decompress, detect_format
+from transforms.sources.decode import decompress, detect_format
 from transforms.errors import (
     BINARY_INPUT,
     EMPTY_INPUT,
@@ -28,7 +28,7 @@ from transforms.errors import (
     JSON_NO_TEXT,
     UNSUPPORTED_FORMAT,
 )
-from transforms.formats import extract_document, split_file
+from transforms.sources.formats import extract_document, split_file
 from transforms.records import RawDocument
 
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"

@@ -18,9 +18,9 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dead_letter import REJECTED
 from transforms.errors import NOT_A_REGULAR_FILE, READ_ERROR, RejectError
-from transforms.read import Listed, ReadInputFiles, all_rejected, check_regular_file, match_local
+from transforms.sources.read import Listed, ReadInputFiles, all_rejected, check_regular_file, match_local
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SAFETY_NET_SECONDS = 300  # the old reader blocked forever opening a FIFO: a hang fails the test, nothing is timed
 GOOD_RECORDS = [("good.txt", b"A good text file."), ("good.jsonl", b'{"id": "1", "text": "one"}')]
 
@@ -178,7 +178,7 @@ def test_a_folder_nobody_may_list_is_a_row_for_a_real_unprivileged_reader():
             os.makedirs(os.path.join(top, os.path.dirname(name)), mode=0o755, exist_ok=True)
             Path(top, name).write_bytes(b"text")
         os.chmod(os.path.join(top, "shut"), 0)
-        code = ("import json, sys; from transforms.read import match_local; "
+        code = ("import json, sys; from transforms.sources.read import match_local; "
                 "print(json.dumps([[e.path, e.error] for e in match_local(sys.argv[1])]))")
         done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                                sys.executable, "-c", code, os.path.join(top, "**")],

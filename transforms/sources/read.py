@@ -21,11 +21,11 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.decode import SNIFF_BYTES, decompress, detect_format
+from transforms.sources.decode import SNIFF_BYTES, decompress, detect_format
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, NOT_A_REGULAR_FILE, READ_ERROR, TOO_LARGE, RejectError
-from transforms.formats import split_file
-from transforms.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
+from transforms.sources.formats import split_file
+from transforms.sources.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
                                      open_decompressed)
 from transforms.records import RawDocument
 

@@ -10,11 +10,11 @@ import zstandard
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-import transforms.jsonl_stream as jsonl_stream
+import transforms.sources.jsonl_stream as jsonl_stream
 from transforms.dead_letter import REJECTED
 from transforms.errors import DECOMPRESS_ERROR, TOO_LARGE, RejectError
-from transforms.jsonl_stream import Line, jsonl_lines, open_decompressed
-from transforms.read import ReadInputFiles, all_rejected
+from transforms.sources.jsonl_stream import Line, jsonl_lines, open_decompressed
+from transforms.sources.read import ReadInputFiles, all_rejected
 
 TEXT = b'\xef\xbb\xbf{"a": 1}\r\n\n   {"b": 2}  \n{"c": "' + b"x" * 60 + b'"}\n \t \n{"d": 4}'
 EXPECTED = [Line(b'{"a": 1}'), Line(b'{"b": 2}'), Line(b'{"c": "' + b"x" * 13, too_long=True), Line(b'{"d": 4}')]

@@ -1,7 +1,7 @@
 """Which units go through the time-limited page extractor: every HTML one, however spelled."""
 import pytest
 
-from transforms.extract import needs_time_limit
+from transforms.sources.extract import needs_time_limit
 from transforms.records import RawDocument
 
 

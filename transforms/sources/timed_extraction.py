@@ -17,7 +17,7 @@ import traceback
 from typing import Callable, Optional
 
 from transforms.errors import EXTRACT_ERROR, EXTRACT_TIMEOUT, RejectError
-from transforms.formats import extract_document
+from transforms.sources.formats import extract_document
 from transforms.records import ExtractedDocument, RawDocument
 
 __all__ = ["TimedExtractor", "DEFAULT_TIME_LIMIT_S"]

@@ -3,7 +3,7 @@
 ``split_file`` cuts a decompressed file into ``RawDocument`` units (a whole txt/html
 file, one JSONL line, one feed entry). ``extract_document`` turns one unit into text
 plus the metadata the input itself declares. This module dispatches on the format and
-holds the plain-text and JSON paths; feeds live in ``transforms.feeds`` and HTML pages
+holds the plain-text and JSON paths; feeds live in ``transforms.sources.feeds`` and HTML pages
 in ``transforms.html_text``. Pure functions (no Beam); bad input raises
 ``RejectError`` and nothing else.
 
@@ -12,7 +12,7 @@ Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
 from typing import Iterator, Optional
 
 from transforms.dates import parse_record_date
-from transforms.decode import SNIFF_BYTES, decode_text, html_declared_charset
+from transforms.sources.decode import SNIFF_BYTES, decode_text, html_declared_charset
 from transforms.errors import (
     EMPTY_INPUT,
     JSON_INVALID,
@@ -21,10 +21,10 @@ from transforms.errors import (
     UNSUPPORTED_FORMAT,
     RejectError,
 )
-from transforms.feeds import extract_feed, split_feed
+from transforms.sources.feeds import extract_feed, split_feed
 from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html_text import html_page_fields
-from transforms.jsonl_stream import is_utf16_or_32
+from transforms.sources.jsonl_stream import is_utf16_or_32
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
 from transforms.records import ExtractedDocument, RawDocument

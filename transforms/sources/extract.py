@@ -1,7 +1,7 @@
 """Extract stage: RawDocument -> ExtractedDocument (text + declared metadata).
 
 Each HTML document is extracted under a time limit in a child process the DoFn keeps
-(``transforms.timed_extraction``, started on the first HTML document): a page that hangs
+(``transforms.sources.timed_extraction``, started on the first HTML document): a page that hangs
 or crashes the extractor becomes a rejected row (``extract_timeout`` / ``extract_error``)
 and the run goes on.
 """
@@ -10,8 +10,8 @@ import json
 import apache_beam as beam
 
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.formats import extract_document
-from transforms.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
+from transforms.sources.formats import extract_document
+from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 
 __all__ = ["ExtractDocuments"]
 
