@@ -40,8 +40,8 @@ from transforms.dedup_sql import DedupParams
 from transforms.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
 from transforms.history import history_files
 from transforms.feed_state import feed_requests, read_feed_state
-from transforms.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
-from transforms.http_fetch import FetchPolicy
+from transforms.web.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
+from transforms.web.http_client import FetchPolicy
 from transforms.storage import read_json
 
 _LOGGER = logging.getLogger(__name__)

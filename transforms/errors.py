@@ -19,7 +19,7 @@ EXTRACT_ERROR = "extract_error"  # the extractor raised or its process died
 READ_ERROR = "read_error"
 NOT_A_REGULAR_FILE = "not_a_regular_file"  # a folder, FIFO, device or socket (a link to one too) named by an input glob
 INTERNAL_ERROR = "internal_error"
-# HTTP fetching (transforms/http_fetch.py, transforms/address_guard.py)
+# HTTP fetching (transforms/web/http_client.py, transforms/web/address_guard.py)
 UNSUPPORTED_SCHEME = "unsupported_scheme"  # not http/https, also on a redirect target
 INVALID_URL = "invalid_url"  # no host, or a URL requests/urllib3 cannot parse
 BLOCKED_ADDRESS = "blocked_address"  # resolves only to private/reserved addresses, or a proxy

@@ -1,7 +1,7 @@
 """Linked pages: when the page's text replaces a feed entry's, and when it only fills metadata."""
 from datetime import datetime, timezone
 
-from transforms.linked_pages import containment, merge_entry_and_page, needs_page, page_is_fuller, same_story
+from transforms.web.linked_pages import containment, merge_entry_and_page, needs_page, page_is_fuller, same_story
 from transforms.records import ExtractedDocument
 
 ENTRY_TEXT = ("The council approved the harbour wall repairs on Monday after a storm in January left "

@@ -1,4 +1,4 @@
-"""transforms.http_fetch against real HTTP servers on loopback (127.0.0.1; 127.0.0.2 as a
+"""transforms.web.http_client against real HTTP servers on loopback (127.0.0.1; 127.0.0.2 as a
 disallowed target). No other address is ever contacted."""
 import collections
 import contextlib
@@ -22,7 +22,7 @@ import pytest
 
 import transforms.errors as errors
 from transforms.errors import RejectError
-from transforms.http_fetch import (
+from transforms.web.http_client import (
     FetchPolicy,
     Fetcher,
     address_allowed,

@@ -1,7 +1,7 @@
 """Hardened HTTP fetching for feeds and article pages (pure Python, no Beam).
 
 Built on a plain ``requests.Session`` with redirects followed by hand (every hop re-checked),
-the connection-time private-address guard of ``transforms.address_guard``, a wall-clock cap
+the connection-time private-address guard of ``transforms.web.address_guard``, a wall-clock cap
 per attempt (headers and body included), gzip/deflate decoded here from the raw stream with
 a hard cap on decompressed bytes, retries with full-jitter backoff and Retry-After, and a
 process-wide per-host concurrency limit. Every failure raises ``RejectError``.
@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
-from transforms.address_guard import (
+from transforms.web.address_guard import (
     GuardedAdapter,
     address_allowed,
     deadline_scope,

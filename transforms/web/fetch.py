@@ -20,9 +20,9 @@ from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.sources.feed_xml import content_type_charset
 from transforms.sources.feeds import split_feed
 from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
-from transforms.http_fetch import Fetcher
+from transforms.web.http_client import Fetcher
 from transforms.sources.read import within_record_limit
-from transforms.linked_pages import merge_entry_and_page, needs_page
+from transforms.web.linked_pages import merge_entry_and_page, needs_page
 from transforms.records import RawDocument
 
 _LOGGER = logging.getLogger(__name__)
