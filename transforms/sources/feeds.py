@@ -23,7 +23,7 @@ from transforms.errors import (
 )
 from transforms.sources.feed_xml import content_type_charset, safe_feed_bytes, utf8_response_headers
 from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
-from transforms.html_text import html_fragment_to_text
+from transforms.html.page_text import html_fragment_to_text
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
 from transforms.records import RawDocument

@@ -4,7 +4,7 @@
 file, one JSONL line, one feed entry). ``extract_document`` turns one unit into text
 plus the metadata the input itself declares. This module dispatches on the format and
 holds the plain-text and JSON paths; feeds live in ``transforms.sources.feeds`` and HTML pages
-in ``transforms.html_text``. Pure functions (no Beam); bad input raises
+in ``transforms.html.page_text``. Pure functions (no Beam); bad input raises
 ``RejectError`` and nothing else.
 
 Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
@@ -23,7 +23,7 @@ from transforms.errors import (
 )
 from transforms.sources.feeds import extract_feed, split_feed
 from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
-from transforms.html_text import html_page_fields
+from transforms.html.page_text import html_page_fields
 from transforms.sources.jsonl_stream import is_utf16_or_32
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors

@@ -2,12 +2,12 @@
 import lxml.html
 import pytest
 
-from transforms.html_bylines import (
+from transforms.html.bylines import (
     author_box_authors, author_link_authors, byline_authors, clean_author_names, described_authors,
     labelled_byline_authors, site_owner_authors, without_site,
 )
-from transforms.html_metadata import page_metadata
-from transforms.html_titles import choose_title, strip_site_suffix
+from transforms.html.metadata import page_metadata
+from transforms.html.titles import choose_title, strip_site_suffix
 from transforms.metadata import split_authors
 
 JSON_LD_PAGE = """<html><head>

@@ -14,11 +14,11 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 
 from lxml import etree
 
-from transforms.html_bylines import (
+from transforms.html.bylines import (
     author_box_authors, author_link_authors, byline_authors, clean_author_names, described_authors, is_handle,
     labelled_byline_authors, site_owner_authors, without_site,
 )
-from transforms.html_titles import choose_title
+from transforms.html.titles import choose_title
 from transforms.metadata import split_authors
 
 __all__ = ["PageMetadata", "page_metadata"]

@@ -2,7 +2,7 @@
 
 ``html_page_fields`` extracts an article page: trafilatura in precision mode, or in default
 mode when precision mode lost most of the article; metadata the page declares
-(``transforms.html_metadata``) before trafilatura's; bad pages raise ``RejectError``.
+(``transforms.html.metadata``) before trafilatura's; bad pages raise ``RejectError``.
 ``html_fragment_to_text`` turns a snippet (a feed entry's content) into paragraphs and
 never raises. Pure functions (no Beam); text comes out as paragraphs separated by a
 blank line (``"\\n\\n"``).
@@ -19,12 +19,12 @@ from lxml import etree
 from transforms.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
 from transforms.field_values import str_or_none
-from transforms.html_dates import labelled_published, labelled_updated, time_element_published
-from transforms.html_bylines import clean_author_names
-from transforms.html_metadata import page_metadata
+from transforms.html.dates import labelled_published, labelled_updated, time_element_published
+from transforms.html.bylines import clean_author_names
+from transforms.html.metadata import page_metadata
 from transforms.language import normalise_language
 from transforms.metadata import clean_topics, split_authors
-from transforms.trafilatura_metadata import PageGuesses
+from transforms.html.trafilatura_metadata import PageGuesses
 
 __all__ = ["html_page_fields", "html_fragment_to_text"]
 
@@ -56,7 +56,7 @@ def html_page_fields(html: str) -> dict:
     """Main text and metadata of a full HTML page.
 
     Metadata the page declares (JSON-LD, meta tags, ``<h1>``, bylines; see
-    ``transforms.html_metadata``) comes first, trafilatura's reading of it second. The
+    ``transforms.html.metadata``) comes first, trafilatura's reading of it second. The
     page's site name is only a descriptive ``site_name``: a page does not declare its
     publisher the way a JSON record's "source" key does.
     """

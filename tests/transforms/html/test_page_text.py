@@ -1,4 +1,4 @@
-"""Tests for transforms.html_text: HTML pages (trafilatura) and HTML fragments to text.
+"""Tests for transforms.html.page_text: HTML pages (trafilatura) and HTML fragments to text.
 
 Pages are driven through the public entry points ``split_file`` / ``extract_document``.
 Fixture expectations are written in each fixture's header (see tests/fixtures/inputs/README.md).
@@ -10,8 +10,8 @@ import pytest
 from tests.transforms.sources.format_helpers import SHARED, documents_of, extract_reason, units_of, utc
 from transforms.errors import HTML_EMPTY
 from transforms.sources.formats import extract_document, split_file
-from transforms.html_metadata import PageMetadata
-from transforms.html_text import _guessed_authors, _without_leading_title, html_fragment_to_text
+from transforms.html.metadata import PageMetadata
+from transforms.html.page_text import _guessed_authors, _without_leading_title, html_fragment_to_text
 from transforms.records import RawDocument
 
 

@@ -4,7 +4,7 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 
 from tests.transforms.sources.format_helpers import INPUTS
-from transforms.trafilatura_metadata import PageGuesses
+from transforms.html.trafilatura_metadata import PageGuesses
 
 _DATES = {"original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _SLOTS = ("title", "url", "description", "sitename", "categories", "tags")

@@ -1,9 +1,9 @@
-"""Tests for transforms.html_dates: the publication date a page shows its readers."""
+"""Tests for transforms.html.dates: the publication date a page shows its readers."""
 import lxml.html
 import pytest
 
-from transforms.html_dates import labelled_published, labelled_updated, time_element_published
-from transforms.html_text import html_page_fields
+from transforms.html.dates import labelled_published, labelled_updated, time_element_published
+from transforms.html.page_text import html_page_fields
 
 
 def _tree(body: str):
