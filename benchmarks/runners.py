@@ -14,8 +14,8 @@ import trafilatura
 
 from pipelines.config import build_settings
 from pipelines.run_context import new_run_context
-from transforms.article import build_article
-from transforms.boilerplate import load_rules
+from transforms.text.article import build_article
+from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
 from transforms.sources.formats import extract_document, split_file
 

@@ -2,7 +2,7 @@
 
 ``profile_stages(files, limit)`` runs the bare loop's functions on the first ``limit``
 records: ``split_file``, ``extract_document``, then ``build_article`` with the functions it
-calls wrapped in timers (inside ``transforms.article`` only, for the duration of the
+calls wrapped in timers (inside ``transforms.text.article`` only, for the duration of the
 profile), so each stage is timed where it really runs; ``row assembly`` is the rest of
 ``build_article`` (URL, source, id, topics, dates, the row dict). Parquet is
 ``Table.from_pylist`` plus ``write_table`` (zstd) of all the rows.
@@ -15,7 +15,7 @@ from typing import Dict, List
 
 __all__ = ["STAGES", "profile_stages"]
 
-_TIMED = {  # name in transforms.article -> stage
+_TIMED = {  # name in transforms.text.article -> stage
     "strip_boilerplate": "boilerplate rules",
     "detect_language": "language id",
     "content_hash": "normalise + sha256",
@@ -38,7 +38,7 @@ def _timed(totals: Dict[str, float], stage: str, function):
 
 @contextlib.contextmanager
 def _timers_in_article(totals: Dict[str, float]):
-    import transforms.article as article
+    import transforms.text.article as article
 
     originals = {name: getattr(article, name) for name in _TIMED}
     try:
@@ -58,9 +58,9 @@ def profile_stages(files: List[str], limit: int) -> Dict[str, float]:
     from pipelines.config import build_settings
     from pipelines.run_context import new_run_context
     from schemas import ARTICLE_SCHEMA
-    from transforms.boilerplate import load_rules, strip_boilerplate
+    from transforms.text.boilerplate import load_rules, strip_boilerplate
     from transforms.sources.formats import extract_document, split_file
-    from transforms.language import detect_language
+    from transforms.text.language import detect_language
 
     settings = build_settings({}, {})
     rules, ctx = load_rules(settings.rule_packs), new_run_context(settings)

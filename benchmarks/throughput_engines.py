@@ -52,8 +52,8 @@ def bare_loop(corpus: str, out: str) -> dict:
     from pipelines.config import build_settings
     from pipelines.run_context import new_run_context
     from schemas import ARTICLE_SCHEMA
-    from transforms.article import build_article
-    from transforms.boilerplate import load_rules
+    from transforms.text.article import build_article
+    from transforms.text.boilerplate import load_rules
     from transforms.errors import RejectError
     from transforms.sources.formats import extract_document, split_file
 
@@ -96,7 +96,7 @@ class _NewsbeamFunctions:
         if cls._built is None:
             from pipelines.config import build_settings
             from pipelines.run_context import new_run_context
-            from transforms.boilerplate import load_rules
+            from transforms.text.boilerplate import load_rules
 
             settings = build_settings({}, {})
             cls._built = (load_rules(settings.rule_packs), new_run_context(settings))
@@ -105,7 +105,7 @@ class _NewsbeamFunctions:
 
 def newsbeam_clean(data, rank: int = 0, world_size: int = 1):
     """A datatrove pipeline step running newsbeam's extract_document + build_article on each record."""
-    from transforms.article import build_article
+    from transforms.text.article import build_article
     from transforms.errors import RejectError
     from transforms.sources.formats import extract_document
     from transforms.records import RawDocument

@@ -5,8 +5,8 @@ import sys
 
 from pipelines.config import build_settings
 from pipelines.run_context import InputError, new_run_context
-from transforms.article import build_article
-from transforms.boilerplate import load_rules
+from transforms.text.article import build_article
+from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
 from transforms.sources.formats import extract_document
 from transforms.sources.read import records_of_file

@@ -25,9 +25,9 @@ from pipelines.output_lock import OutputLock
 from pipelines.progress import Progress, run_pipeline
 from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
-from transforms.article import partition_date
-from transforms.boilerplate import load_rules
-from transforms.clean import CleanArticles
+from transforms.text.article import partition_date
+from transforms.text.boilerplate import load_rules
+from transforms.text.clean import CleanArticles
 from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
 from transforms.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED

@@ -15,7 +15,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.errors import INTERNAL_ERROR, RejectError
-from transforms.field_values import valid_text
+from transforms.text.field_values import valid_text
 
 REJECTED = "rejected"
 MAX_ERROR_CHARS = 4000

@@ -11,7 +11,7 @@ articles sharing a band bucket are ever compared.
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, List, Sequence, Tuple
 
-from transforms.fingerprints import hamming_distance
+from transforms.text.fingerprints import hamming_distance
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)

@@ -35,7 +35,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.dedup import instant, richness
 from transforms.dedup_sql import KEY_SCHEMA
-from transforms.fingerprints import body_words
+from transforms.text.fingerprints import body_words
 from transforms.layout import join
 from transforms.parquet_sink import MIB, PartitionSpec, RowBuffer, WritePartitionsFn, row_bytes
 

@@ -8,7 +8,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas import REJECTED_SCHEMA
-from transforms.clean import CleanArticles
+from transforms.text.clean import CleanArticles
 from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions

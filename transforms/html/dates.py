@@ -12,7 +12,7 @@ value returned is the string as found, or an ISO day for a numeric one (parse it
 import re
 from typing import Iterator, Optional
 
-from transforms.dates import parse_datetime_utc
+from transforms.text.dates import parse_datetime_utc
 
 __all__ = ["labelled_published", "labelled_updated", "time_element_published"]
 

@@ -19,7 +19,7 @@ from transforms.html.bylines import (
     labelled_byline_authors, site_owner_authors, without_site,
 )
 from transforms.html.titles import choose_title
-from transforms.metadata import split_authors
+from transforms.text.metadata import split_authors
 
 __all__ = ["PageMetadata", "page_metadata"]
 

@@ -16,14 +16,14 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from transforms.dates import parse_datetime_utc
+from transforms.text.dates import parse_datetime_utc
 from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
-from transforms.field_values import str_or_none
+from transforms.text.field_values import str_or_none
 from transforms.html.dates import labelled_published, labelled_updated, time_element_published
 from transforms.html.bylines import clean_author_names
 from transforms.html.metadata import page_metadata
-from transforms.language import normalise_language
-from transforms.metadata import clean_topics, split_authors
+from transforms.text.language import normalise_language
+from transforms.text.metadata import clean_topics, split_authors
 from transforms.html.trafilatura_metadata import PageGuesses
 
 __all__ = ["html_page_fields", "html_fragment_to_text"]

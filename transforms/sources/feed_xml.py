@@ -19,7 +19,7 @@ from typing import Optional
 
 from transforms.sources.decode import decode_text, html_declared_charset
 from transforms.errors import FEED_HOSTILE_XML, RejectError
-from transforms.field_values import valid_text
+from transforms.text.field_values import valid_text
 
 __all__ = ["safe_feed_bytes", "content_type_charset", "utf8_response_headers"]
 

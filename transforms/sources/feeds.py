@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 
 import feedparser
 
-from transforms.dates import parse_datetime_utc, parse_record_date
+from transforms.text.dates import parse_datetime_utc, parse_record_date
 from transforms.errors import (
     EMPTY_INPUT,
     FEED_NO_ENTRIES,
@@ -22,12 +22,12 @@ from transforms.errors import (
     RejectError,
 )
 from transforms.sources.feed_xml import content_type_charset, safe_feed_bytes, utf8_response_headers
-from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
+from transforms.text.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html.page_text import html_fragment_to_text
-from transforms.language import normalise_language
-from transforms.metadata import clean_topics, split_authors
+from transforms.text.language import normalise_language
+from transforms.text.metadata import clean_topics, split_authors
 from transforms.records import RawDocument
-from transforms.urls import resolve_link
+from transforms.text.urls import resolve_link
 
 __all__ = ["split_feed", "extract_feed"]
 
@@ -177,7 +177,7 @@ def extract_feed(raw: RawDocument) -> dict:
 
     The text is the entry's content, else its summary (feedparser puts a media description
     there), else empty: an entry with a title or a link is kept, so its linked page can be
-    fetched and, failing that, it becomes a title-only article (``transforms.article``)."""
+    fetched and, failing that, it becomes a title-only article (``transforms.text.article``)."""
     entry = load_json_object(raw.data)
     content = _fragment_text(entry.get("content"), entry.get("content_type"))
     summary = _fragment_text(entry.get("summary"), entry.get("summary_type"))

@@ -11,7 +11,7 @@ Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
 """
 from typing import Iterator, Optional
 
-from transforms.dates import parse_record_date
+from transforms.text.dates import parse_record_date
 from transforms.sources.decode import SNIFF_BYTES, decode_text, html_declared_charset
 from transforms.errors import (
     EMPTY_INPUT,
@@ -22,11 +22,11 @@ from transforms.errors import (
     RejectError,
 )
 from transforms.sources.feeds import extract_feed, split_feed
-from transforms.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
+from transforms.text.field_values import load_json_object, str_or_none, text_paragraphs, valid_fields
 from transforms.html.page_text import html_page_fields
 from transforms.sources.jsonl_stream import is_utf16_or_32
-from transforms.language import normalise_language
-from transforms.metadata import clean_topics, split_authors
+from transforms.text.language import normalise_language
+from transforms.text.metadata import clean_topics, split_authors
 from transforms.records import ExtractedDocument, RawDocument
 
 __all__ = ["split_file", "extract_document"]

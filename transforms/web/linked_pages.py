@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 from typing import Optional
 
-from transforms.fingerprints import word_count
+from transforms.text.fingerprints import word_count
 from transforms.records import ExtractedDocument
 
 MODES = ("auto", "always", "never")

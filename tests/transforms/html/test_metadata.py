@@ -8,7 +8,7 @@ from transforms.html.bylines import (
 )
 from transforms.html.metadata import page_metadata
 from transforms.html.titles import choose_title, strip_site_suffix
-from transforms.metadata import split_authors
+from transforms.text.metadata import split_authors
 
 JSON_LD_PAGE = """<html><head>
 <title>Council approves cycle lanes | Example Gazette</title>

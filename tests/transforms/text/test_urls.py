@@ -1,10 +1,10 @@
-"""Unit tests for transforms.urls (plain pytest, no Beam)."""
+"""Unit tests for transforms.text.urls (plain pytest, no Beam)."""
 import socket
 import sys
 
 import pytest
 
-import transforms.urls as urls
+import transforms.text.urls as urls
 
 
 @pytest.mark.parametrize(
@@ -233,8 +233,8 @@ def test_heavy_objects_are_lazy_and_cached():
     import subprocess
 
     code = (
-        "import sys, transforms.urls as u, transforms.language as lang;"
-        "import transforms.dates, transforms.fingerprints, transforms.metadata;"
+        "import sys, transforms.text.urls as u, transforms.text.language as lang;"
+        "import transforms.text.dates, transforms.text.fingerprints, transforms.text.metadata;"
         "assert 'tldextract' not in sys.modules and 'py3langid' not in sys.modules;"
         "assert 'courlan' not in sys.modules;"
         "assert u._tld_extractor() is u._tld_extractor();"

@@ -3,8 +3,8 @@ import hashlib
 
 import pytest
 
-from transforms.fingerprints import content_hash
-from transforms.identity import article_id
+from transforms.text.fingerprints import content_hash
+from transforms.text.identity import article_id
 
 H = content_hash("some text")
 FEED = "https://podcast.example/"
@@ -52,7 +52,7 @@ def test_the_content_comes_last():
 
 
 def test_feed_entries_without_guid_or_link_are_keyed_by_feed_title_and_exact_text():
-    from transforms.identity import feed_content_key
+    from transforms.text.identity import feed_content_key
 
     keys = {feed_content_key(scope, title, text) for scope, title, text in [
         ("https://a.example/", None, "Some text"), ("https://b.example/", None, "Some text"),

@@ -5,14 +5,14 @@ pipeline, the streaming pipeline and ``newsbeam clean`` all call it.
 """
 from datetime import datetime
 
-from transforms.boilerplate import CleanedText, RuleSet, strip_boilerplate
+from transforms.text.boilerplate import CleanedText, RuleSet, strip_boilerplate
 from transforms.errors import TEXT_EMPTY, RejectError
-from transforms.fingerprints import content_hash, simhash64, word_count
-from transforms.language import detect_language, normalise_language
-from transforms.metadata import clean_topics
+from transforms.text.fingerprints import content_hash, simhash64, word_count
+from transforms.text.language import detect_language, normalise_language
+from transforms.text.metadata import clean_topics
 from transforms.records import ExtractedDocument, RunContext
-from transforms.identity import article_id, feed_content_key
-from transforms.urls import canonical_url, source_from_url, source_slug
+from transforms.text.identity import article_id, feed_content_key
+from transforms.text.urls import canonical_url, source_from_url, source_slug
 
 BOILERPLATE_ONLY = "boilerplate_only"
 LOCAL_SOURCE = "local"

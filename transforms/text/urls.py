@@ -11,7 +11,7 @@
 * ``resolve_link`` / ``link_identity`` -- absolutise a feed/page link against
   base URLs, and the canonical URL of a link with its fragment kept (feed
   entry identity).
-* ``source_from_url`` / ``source_slug``. Article ids are built in ``transforms.identity``.
+* ``source_from_url`` / ``source_slug``. Article ids are built in ``transforms.text.identity``.
 
 Pure Python (no Beam import), no network: the tldextract extractor uses its
 bundled suffix list only and courlan's tracker regex is imported; both are

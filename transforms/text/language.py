@@ -55,7 +55,7 @@ def _language_identifier():
     """The py3langid model with normalised probabilities (loaded once per process)."""
     from py3langid.langid import MODEL_FILE
 
-    from transforms.langid_fast import FastLanguageIdentifier
+    from transforms.text.langid_fast import FastLanguageIdentifier
 
     return FastLanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 

@@ -1,10 +1,10 @@
-"""Unit tests for transforms.fingerprints (plain pytest, no Beam)."""
+"""Unit tests for transforms.text.fingerprints (plain pytest, no Beam)."""
 import sys
 
 import pytest
 
-from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-import transforms.fingerprints as fp
+from tests.transforms.text.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
+import transforms.text.fingerprints as fp
 
 
 def test_normalise_text_for_hash():
@@ -51,7 +51,7 @@ def test_simhash_is_reproducible_across_processes():
     """blake2b, not hash(): a known value pins the algorithm."""
     import subprocess
 
-    code = "from transforms.fingerprints import simhash64; print(simhash64('the quick brown fox jumps'))"
+    code = "from transforms.text.fingerprints import simhash64; print(simhash64('the quick brown fox jumps'))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         env={"PYTHONHASHSEED": "123", "PYTHONPATH": "."},

@@ -1,8 +1,8 @@
 """Clean stage: strip boilerplate and derive metadata into Article rows."""
 import apache_beam as beam
 
-from transforms.article import build_article
-from transforms.boilerplate import load_rules
+from transforms.text.article import build_article
+from transforms.text.boilerplate import load_rules
 from transforms.dead_letter import REJECTED, GuardedFn
 
 __all__ = ["CleanArticles"]

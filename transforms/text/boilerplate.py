@@ -13,7 +13,7 @@ first: a sentence that merely mentions an advert or a newsletter stays).
 * ``head`` rules remove a line only if every line before it was removed too.
 
 Within a pass the first matching rule wins, in pack order then file order. A pass
-does not try every pattern on every line: ``transforms.pattern_index`` skips the
+does not try every pattern on every line: ``transforms.text.pattern_index`` skips the
 patterns a line cannot match (by its first character, or a literal it lacks) and tries
 the rest as one compiled alternation; the result is the same as trying them in order.
 """
@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from transforms.pattern_index import PatternIndex
+from transforms.text.pattern_index import PatternIndex
 
 RULES_PACKAGE = "configs.rules"
 KINDS = frozenset({

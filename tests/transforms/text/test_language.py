@@ -1,8 +1,8 @@
-"""Unit tests for transforms.language (plain pytest, no Beam)."""
+"""Unit tests for transforms.text.language (plain pytest, no Beam)."""
 import pytest
 
-from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH
-import transforms.language as language
+from tests.transforms.text.texts import ENGLISH, FRENCH, GERMAN, SPANISH
+import transforms.text.language as language
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from transforms.shingle_hash import shingle_hashes
+from transforms.text.shingle_hash import shingle_hashes
 
 __all__ = ["normalise_text_for_hash", "content_hash", "simhash64", "hamming_distance", "word_count", "body_words"]
 
@@ -26,7 +26,7 @@ _MASK64 = (1 << 64) - 1
 _SIGN64 = 1 << 63
 # Characters common in news text that are never part of a \w+ token, before or after NFKC,
 # and never compose with a neighbour: replacing them by a space changes no token (checked
-# in tests/transforms/test_fingerprints.py), and often leaves plain ASCII, which has a fast path.
+# in tests/transforms/text/test_fingerprints.py), and often leaves plain ASCII, which has a fast path.
 SEPARATORS = ("\u00a0\u2002\u2003\u2009\u200a\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
               "\u00ab\u00bb\u00b7\u2022\u00b0\u00a9\u20ac\u00a3")
 _ASCII_WORD_BYTES = (string.ascii_lowercase + string.digits + "_").encode("ascii")

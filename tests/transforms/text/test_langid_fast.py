@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-import transforms.langid_fast as langid_fast
-from transforms.langid_fast import FastLanguageIdentifier
+from tests.transforms.text.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
+import transforms.text.langid_fast as langid_fast
+from transforms.text.langid_fast import FastLanguageIdentifier
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from transforms.boilerplate import load_rules
-from transforms.pattern_index import ASCII_LOOKALIKES, PatternIndex, analyse, fold
+from transforms.text.boilerplate import load_rules
+from transforms.text.pattern_index import ASCII_LOOKALIKES, PatternIndex, analyse, fold
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "boilerplate"
-SHARED_CASES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "boilerplate-cases.txt"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "boilerplate"
+SHARED_CASES = Path(__file__).resolve().parents[4] / "shared" / "samples" / "boilerplate-cases.txt"
 LOOKALIKES = "\u0130\u0131\u017f\u212a"
 
 

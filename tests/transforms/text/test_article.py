@@ -1,16 +1,16 @@
-"""Tests for transforms.article: the source a row is filed under, and one Article row end to end."""
+"""Tests for transforms.text.article: the source a row is filed under, and one Article row end to end."""
 import json
 from datetime import datetime, timezone
 
 import pytest
 
 from tests.transforms.sources.format_helpers import SHARED
-from transforms.article import BOILERPLATE_ONLY, build_article, resolve_source
-from transforms.boilerplate import load_rules
+from transforms.text.article import BOILERPLATE_ONLY, build_article, resolve_source
+from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
 from transforms.sources.formats import extract_document, split_file
 from transforms.records import ExtractedDocument, RawDocument, RunContext
-from transforms.urls import canonical_url, source_from_url
+from transforms.text.urls import canonical_url, source_from_url
 
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
 SEED_TOPICS = ["Russia", "Ukraine", "Vladimir Putin", "Volodymyr Zelensky", "World News"]

@@ -1,4 +1,4 @@
-"""Tests for transforms.boilerplate: rule packs, stripping, topics (plain pytest, no Beam)."""
+"""Tests for transforms.text.boilerplate: rule packs, stripping, topics (plain pytest, no Beam)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import transforms.boilerplate as boilerplate
-from transforms.boilerplate import (
+import transforms.text.boilerplate as boilerplate
+from transforms.text.boilerplate import (
     CleanedText,
     RuleSet,
     available_packs,
@@ -20,11 +20,11 @@ from transforms.boilerplate import (
 )
 
 HERE = Path(__file__).resolve()
-REPO = HERE.parents[2]
+REPO = HERE.parents[3]
 SHARED_SAMPLES = REPO.parent / "shared" / "samples"
 CASES_FILE = SHARED_SAMPLES / "boilerplate-cases.txt"
 SEED_FILE = SHARED_SAMPLES / "seed-article.txt"
-FIXTURES = HERE.parents[1] / "fixtures" / "boilerplate"
+FIXTURES = HERE.parents[2] / "fixtures" / "boilerplate"
 ALL_PACKS = ("default", "de", "fr", "es")
 
 SEED_TOPICS = ("Russia", "Ukraine", "Vladimir Putin", "Volodymyr Zelensky", "World News")

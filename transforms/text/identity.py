@@ -20,7 +20,7 @@ when they share a URL; the canonical URL (no fragment) stays in the ``url`` colu
 import hashlib
 from typing import Optional
 
-from transforms.urls import link_identity
+from transforms.text.urls import link_identity
 
 __all__ = ["article_id", "blake24", "feed_content_key"]
 

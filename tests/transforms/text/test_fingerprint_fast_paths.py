@@ -1,13 +1,13 @@
-"""The fast paths of transforms.fingerprints give what the plain definitions give (plain pytest)."""
+"""The fast paths of transforms.text.fingerprints give what the plain definitions give (plain pytest)."""
 import hashlib
 import random
 import re
 import unicodedata
 
-from tests.transforms.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
-import transforms.fingerprints as fp
-import transforms.shingle_hash as shingle_hash
-from transforms.shingle_hash import BASE
+from tests.transforms.text.texts import ENGLISH, FRENCH, GERMAN, SPANISH, UNRELATED
+import transforms.text.fingerprints as fp
+import transforms.text.shingle_hash as shingle_hash
+from transforms.text.shingle_hash import BASE
 
 WORD = re.compile(r"\w+")
 

@@ -1,4 +1,4 @@
-"""Unit tests for transforms.dates (plain pytest, no Beam)."""
+"""Unit tests for transforms.text.dates (plain pytest, no Beam)."""
 import sys
 import time
 import warnings
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from transforms.dates import RecordDate, parse_datetime_utc, parse_record_date
+from transforms.text.dates import RecordDate, parse_datetime_utc, parse_record_date
 
 UTC = timezone.utc
 
@@ -67,7 +67,7 @@ def _words_printed_in_another_zone(code: str) -> list:
 
 def test_parse_datetime_ignores_the_machine_time_zone():
     code = (
-        "from transforms.dates import parse_datetime_utc as p;"
+        "from transforms.text.dates import parse_datetime_utc as p;"
         "print(p('3 March 2022 10:00 XYZ').isoformat(), p('March 3, 2022 10:00').isoformat())"
     )
     out = _words_printed_in_another_zone(code)
@@ -275,7 +275,7 @@ def test_record_date_reads_the_first_item_of_a_list():
 
 def test_record_date_imports_dateparser_only_when_needed_and_ignores_the_machine_zone():
     code = (
-        "import sys; from transforms.dates import parse_record_date as p;"
+        "import sys; from transforms.text.dates import parse_record_date as p;"
         "print(p('12/03/2024', 'fr').at.isoformat(), 'dateparser' in sys.modules);"
         "print(p('14 mars 2024 10:00', 'fr').at.isoformat(), 'dateparser' in sys.modules)"
     )

@@ -1,7 +1,7 @@
-"""Unit tests for transforms.metadata: authors and topics (plain pytest, no Beam)."""
+"""Unit tests for transforms.text.metadata: authors and topics (plain pytest, no Beam)."""
 import pytest
 
-import transforms.metadata as md
+import transforms.text.metadata as md
 
 
 @pytest.mark.parametrize(
