@@ -20,7 +20,7 @@ setup(
     install_requires=[
         BEAM_REQUIREMENT,
         "pyarrow>=14",
-        "duckdb>=2.0",  # deduplication out of core (transforms/dedup_sql.py)
+        "duckdb>=2.0",  # deduplication out of core (transforms/dedup/dedup_sql.py)
         "pyyaml>=6",
         "trafilatura>=2.0",
         "lxml_html_clean>=0.4",

@@ -20,7 +20,7 @@ from collections import defaultdict
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from transforms.text.boilerplate import load_rules, strip_boilerplate  # noqa: E402
-from transforms.dedup import CURRENT, band_buckets, near_links, order_key  # noqa: E402
+from transforms.dedup.rules import CURRENT, band_buckets, near_links, order_key  # noqa: E402
 from transforms.text.fingerprints import simhash64, word_count  # noqa: E402
 
 THRESHOLDS = (3, 4, 5, 6, 7, 8)

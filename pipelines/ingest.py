@@ -35,10 +35,10 @@ from transforms.sources.extract import ExtractDocuments
 from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles
-from transforms.staged_rows import StageRows, WriteKeptRows
-from transforms.dedup_sql import DedupParams
-from transforms.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
-from transforms.history import history_files
+from transforms.dedup.staged_rows import StageRows, WriteKeptRows
+from transforms.dedup.dedup_sql import DedupParams
+from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
+from transforms.dedup.history import history_files
 from transforms.feed_state import feed_requests, read_feed_state
 from transforms.web.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
 from transforms.web.http_client import FetchPolicy
@@ -162,7 +162,7 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
     counts.append(_count(documents | "FixedValues" >> beam.FlatMap(document_fixes), "document_fixes", each=True))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
-    # Rows and their keys wait in temp Parquet; deduplication decides out of core (transforms/staged_rows.py).
+    # Rows and their keys wait in temp Parquet; deduplication decides out of core (transforms/dedup/staged_rows.py).
     staged = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
     kept, duplicate_files = deduplicate(staged, settings, ctx, history_paths, counts, duplicate_spec, tmp)
     rejected_files, reasons = write_rejected(

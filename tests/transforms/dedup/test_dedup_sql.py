@@ -1,11 +1,11 @@
-"""The out-of-core decider (DuckDB) decides as the pure reference rules in transforms/dedup.py."""
+"""The out-of-core decider (DuckDB) decides as the pure reference rules in transforms/dedup/rules.py."""
 import random
 
 import pyarrow as pa
 import pytest
 
-from transforms.dedup import CURRENT, HISTORY, LATEST, band_buckets, near_links, order_key, pick_winner
-from transforms.dedup_sql import HISTORY_KEY_SCHEMA, KEY_SCHEMA, DedupDecider, DedupParams, band_edges
+from transforms.dedup.rules import CURRENT, HISTORY, LATEST, band_buckets, near_links, order_key, pick_winner
+from transforms.dedup.dedup_sql import HISTORY_KEY_SCHEMA, KEY_SCHEMA, DedupDecider, DedupParams, band_edges
 
 
 def key(article_id, content_hash, simhash=0, published=LATEST, words=100, filled=0, staged_row=0):

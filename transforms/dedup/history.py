@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.commit_protocol import committed_paths, read_manifests
-from transforms.dedup_sql import HISTORY_KEY_SCHEMA
+from transforms.dedup.dedup_sql import HISTORY_KEY_SCHEMA
 from transforms.layout import ARTICLES, join
 
 __all__ = ["HISTORY_COLUMNS", "history_files", "read_history_keys"]

@@ -1,8 +1,8 @@
-"""Deduplication logic (pure): the reference rules that transforms/dedup_sql.py runs at scale."""
+"""Deduplication logic (pure): the reference rules that transforms/dedup/dedup_sql.py runs at scale."""
 import random
 from datetime import datetime, timezone
 
-from transforms.dedup import (CURRENT, HISTORY, LATEST, band_buckets, instant, near_links, order_key, pick_winner,
+from transforms.dedup.rules import (CURRENT, HISTORY, LATEST, band_buckets, instant, near_links, order_key, pick_winner,
                              richness)
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)

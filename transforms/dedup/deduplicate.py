@@ -25,11 +25,11 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import file_schema
-from transforms.dedup_sql import DedupDecider, DedupParams
-from transforms.history import read_history_keys
+from transforms.dedup.dedup_sql import DedupDecider, DedupParams
+from transforms.dedup.history import read_history_keys
 from transforms.layout import join
 from transforms.parquet_sink import PartitionSpec, PartitionWriter
-from transforms.staged_rows import KEYS, ROWS
+from transforms.dedup.staged_rows import KEYS, ROWS
 
 __all__ = ["DeduplicateStaged", "DUPLICATE_FILES", "DUPLICATE_COUNTS"]
 

@@ -1,4 +1,4 @@
-"""Deduplication decisions out of core: the rules of ``transforms/dedup.py``, run by DuckDB
+"""Deduplication decisions out of core: the rules of ``transforms/dedup/rules.py``, run by DuckDB
 over the key columns of a run's staged rows and of the dataset's history.
 
 A runner that keeps every PCollection between stages in memory (the local DirectRunner,
@@ -28,7 +28,7 @@ from typing import Dict, Iterator
 import duckdb
 import pyarrow as pa
 
-from transforms.dedup import LATEST
+from transforms.dedup.rules import LATEST
 
 __all__ = ["KEY_SCHEMA", "HISTORY_KEY_SCHEMA", "DedupParams", "DedupDecider"]
 

@@ -7,14 +7,14 @@ import pyarrow.parquet as pq
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-import transforms.staged_rows as staged_rows
+import transforms.dedup.staged_rows as staged_rows
 from schemas import DUPLICATE_SCHEMA
 from tests.transforms.test_parquet_sink import WHEN, article, spec
-from transforms.dedup import LATEST, instant, richness
-from transforms.dedup_sql import KEY_SCHEMA, DedupParams
-from transforms.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged, write_decisions
+from transforms.dedup.rules import LATEST, instant, richness
+from transforms.dedup.dedup_sql import KEY_SCHEMA, DedupParams
+from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged, write_decisions
 from transforms.parquet_sink import WriteParquetPartitions
-from transforms.staged_rows import KEYS, ROWS, StageRows, WriteKeptRows, key_row, partition_text, read_staged_rows
+from transforms.dedup.staged_rows import KEYS, ROWS, StageRows, WriteKeptRows, key_row, partition_text, read_staged_rows
 
 
 def written_rows(folder):

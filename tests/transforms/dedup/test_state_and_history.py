@@ -1,7 +1,7 @@
 """Damaged files left by earlier runs never fail a later one.
 
 ``OUT/_state/feeds.json`` (conditional-GET validators) and the committed article files the
-deduplication reads back (``transforms/history.py``) are both read at the start of every run;
+deduplication reads back (``transforms/dedup/history.py``) are both read at the start of every run;
 a corrupt one used to make every later run exit 1.
 """
 import json
@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import read_manifest, run_cli
-from transforms.dedup import instant
+from transforms.dedup.rules import instant
 from transforms.feed_state import (
     feed_requests,
     feed_state_path,
@@ -23,7 +23,7 @@ from transforms.feed_state import (
     read_feed_state,
     save_feed_state,
 )
-from transforms.history import HISTORY_COLUMNS, read_history_keys
+from transforms.dedup.history import HISTORY_COLUMNS, read_history_keys
 
 QUARANTINED = re.compile(r"^feeds\.json\.corrupt-\d{8}T\d{6}Z(-\d+)?$")
 GOOD_STATE = {"https://a.example/rss": {"etag": '"v1"', "last_modified": "Wed, 21 Oct 2015 07:28:00 GMT",

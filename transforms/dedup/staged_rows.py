@@ -9,7 +9,7 @@ the input may travel between stages. Instead:
   a *key file*: per row the values deduplication compares (``dedup_sql.KEY_SCHEMA``: id,
   hashes, date, word counts, how rich its metadata is), the partition it will be written
   to and its row number. Only one small description per staged file leaves the stage;
-* ``DeduplicateStaged`` (transforms/deduplicate.py) decides out of core from the key files
+* ``DeduplicateStaged`` (transforms/dedup/deduplicate.py) decides out of core from the key files
   and writes, per staged file, the kept row numbers with their ``duplicate_of``;
 * ``WriteKeptRows`` reads each staged file back one row group at a time beside its
   decisions (both in row order), takes the rows named and hands them as Arrow tables to
@@ -33,8 +33,8 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-from transforms.dedup import instant, richness
-from transforms.dedup_sql import KEY_SCHEMA
+from transforms.dedup.rules import instant, richness
+from transforms.dedup.dedup_sql import KEY_SCHEMA
 from transforms.text.fingerprints import body_words
 from transforms.layout import join
 from transforms.parquet_sink import MIB, PartitionSpec, RowBuffer, WritePartitionsFn, row_bytes
