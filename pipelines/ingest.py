@@ -28,18 +28,18 @@ from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.text.article import partition_date
 from transforms.text.boilerplate import load_rules
 from transforms.text.clean import CleanArticles
-from transforms.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
-from transforms.commit_protocol import repair_output
+from transforms.sinks.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
+from transforms.sinks.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
 from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
-from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
+from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles
 from transforms.dedup.staged_rows import StageRows, WriteKeptRows
 from transforms.dedup.dedup_sql import DedupParams
 from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
 from transforms.dedup.history import history_files
-from transforms.feed_state import feed_requests, read_feed_state
+from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.web.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
 from transforms.web.http_client import FetchPolicy
 from transforms.storage import read_json

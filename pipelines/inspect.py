@@ -18,7 +18,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from pipelines.run_context import InputError
-from transforms.commit_protocol import listed_paths
+from transforms.sinks.commit_protocol import listed_paths
 from transforms.layout import ARTICLES, DUPLICATES, REJECTED
 
 __all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "committed_dataset", "articles_dataset",
@@ -90,7 +90,7 @@ def _read_manifest(fs, path: str) -> Optional[dict]:
 
 def _listed_paths(fs, runs: List[str]) -> List[str]:
     """Relative paths of the files committed manifests list: the only files a reader sees
-    (transforms/commit_protocol.py)."""
+    (transforms/sinks/commit_protocol.py)."""
     return [path for run in runs for path in listed_paths(_read_manifest(fs, run))]
 
 

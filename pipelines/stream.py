@@ -21,7 +21,7 @@ from pipelines.ingest import build_pipeline, prepare_output, read_manifest, repa
 from pipelines.output_lock import OutputLock
 from pipelines.run_context import feed_urls, new_run_context, run_header
 from pipelines.watch import FolderWatch
-from transforms.feed_state import feed_requests, read_feed_state
+from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.dedup.history import history_files
 from transforms.records import RunContext
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.inspect import articles_dataset, open_output
 from tests.conftest import run_cli
-from transforms.commit_protocol import STEPS, committed_paths, repair_output
+from transforms.sinks.commit_protocol import STEPS, committed_paths, repair_output
 
 OLD = {f"old-{n}.txt": f"Old story number {n}: the harbour wall was repaired in spring by the council." for n in range(3)}
 NEW = {f"new-{n}.txt": f"New story number {n}: a ferry route to the islands opens next summer." for n in range(4)}

@@ -11,7 +11,7 @@ from schemas import REJECTED_SCHEMA
 from transforms.text.clean import CleanArticles
 from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
-from transforms.parquet_sink import PartitionSpec, WriteParquetPartitions
+from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles, all_rejected
 from transforms.records import ExtractedDocument, RawDocument, RunContext
 
@@ -73,7 +73,7 @@ def test_writer_lands_files_in_temp_partitions(tmp_path):
 
 
 def test_counts_per_bundle_sum_to_the_element_counts():
-    from transforms.commit import CountPerBundleFn
+    from transforms.sinks.commit import CountPerBundleFn
 
     with TestPipeline() as p:
         labels = p | "Labels" >> beam.Create(["a", "b", "a", "a"])

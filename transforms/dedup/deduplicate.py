@@ -28,7 +28,7 @@ from schemas import file_schema
 from transforms.dedup.dedup_sql import DedupDecider, DedupParams
 from transforms.dedup.history import read_history_keys
 from transforms.layout import join
-from transforms.parquet_sink import PartitionSpec, PartitionWriter
+from transforms.sinks.parquet_sink import PartitionSpec, PartitionWriter
 from transforms.dedup.staged_rows import KEYS, ROWS
 
 __all__ = ["DeduplicateStaged", "DUPLICATE_FILES", "DUPLICATE_COUNTS"]

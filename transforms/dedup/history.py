@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.commit_protocol import committed_paths, read_manifests
+from transforms.sinks.commit_protocol import committed_paths, read_manifests
 from transforms.dedup.dedup_sql import HISTORY_KEY_SCHEMA
 from transforms.layout import ARTICLES, join
 

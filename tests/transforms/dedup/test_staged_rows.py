@@ -9,11 +9,11 @@ from apache_beam.testing.util import assert_that, equal_to
 
 import transforms.dedup.staged_rows as staged_rows
 from schemas import DUPLICATE_SCHEMA
-from tests.transforms.test_parquet_sink import WHEN, article, spec
+from tests.transforms.sinks.test_parquet_sink import WHEN, article, spec
 from transforms.dedup.rules import LATEST, instant, richness
 from transforms.dedup.dedup_sql import KEY_SCHEMA, DedupParams
 from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged, write_decisions
-from transforms.parquet_sink import WriteParquetPartitions
+from transforms.sinks.parquet_sink import WriteParquetPartitions
 from transforms.dedup.staged_rows import KEYS, ROWS, StageRows, WriteKeptRows, key_row, partition_text, read_staged_rows
 
 

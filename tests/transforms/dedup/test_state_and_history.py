@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import read_manifest, run_cli
 from transforms.dedup.rules import instant
-from transforms.feed_state import (
+from transforms.sinks.feed_state import (
     feed_requests,
     feed_state_path,
     parse_feed_state,

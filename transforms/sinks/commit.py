@@ -1,5 +1,5 @@
 """Commit stage: once every file of the run is written, commit them with
-``transforms.commit_protocol`` (moved into place, then the manifest -- the
+``transforms.sinks.commit_protocol`` (moved into place, then the manifest -- the
 commit point --, then what an earlier attempt of the same run id left is
 removed, then the feed state), and clear the temp folder."""
 import logging
@@ -12,9 +12,9 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-from transforms.feed_state import merged_state, read_feed_state, save_feed_state
-from transforms.commit_protocol import commit_files
-from transforms.manifest import build_manifest
+from transforms.sinks.feed_state import merged_state, read_feed_state, save_feed_state
+from transforms.sinks.commit_protocol import commit_files
+from transforms.sinks.manifest import build_manifest
 
 __all__ = ["CommitRun", "CountPerBundleFn", "CountRejectsByReason", "MergeReasonStats"]
 

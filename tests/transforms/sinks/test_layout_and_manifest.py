@@ -1,6 +1,6 @@
 """Output layout paths and manifest reconciliation (pure)."""
 from transforms.layout import join, part_file_name, partition_dir, partition_values
-from transforms.manifest import build_manifest, reconcile
+from transforms.sinks.manifest import build_manifest, reconcile
 
 
 def test_partition_path_is_hive_style():

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from schemas import ARTICLE_SCHEMA, file_schema
-from transforms.parquet_sink import MIB, PartitionSpec, PartitionWriter, row_bytes
+from transforms.sinks.parquet_sink import MIB, PartitionSpec, PartitionWriter, row_bytes
 
 WHEN = datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc)
 WORDS = [f"w{n:x}" for n in range(5000)]  # text that does not compress to nothing
