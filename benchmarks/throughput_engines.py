@@ -108,7 +108,7 @@ def newsbeam_clean(data, rank: int = 0, world_size: int = 1):
     from transforms.text.article import build_article
     from transforms.errors import RejectError
     from transforms.sources.formats import extract_document
-    from transforms.records import RawDocument
+    from schemas.records import RawDocument
 
     rules, ctx = _NewsbeamFunctions.get()
     for document in data:

@@ -32,7 +32,7 @@ from transforms.sinks.commit import CommitRun, CountPerBundleFn, CountRejectsByR
 from transforms.sinks.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
-from transforms.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
+from schemas.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
 from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles
 from transforms.dedup.staged_rows import StageRows, WriteKeptRows

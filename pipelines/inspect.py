@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from pipelines.run_context import InputError
 from transforms.sinks.commit_protocol import listed_paths
-from transforms.layout import ARTICLES, DUPLICATES, REJECTED
+from schemas.layout import ARTICLES, DUPLICATES, REJECTED
 
 __all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "committed_dataset", "articles_dataset",
            "rejected_dataset", "value_counts", "first_line"]

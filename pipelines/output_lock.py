@@ -24,7 +24,7 @@ from typing import Optional
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.config import ConfigError
-from transforms.layout import join
+from schemas.layout import join
 from transforms.storage import read_json, write_json_atomically
 
 __all__ = ["OutputLock", "LOCK_NAME"]

@@ -41,7 +41,7 @@ from pipelines.run_context import InputError, is_url, new_run_id
 from transforms.sources.decode import detect_format
 from transforms.errors import TOO_LARGE, RejectError
 from transforms.sinks.commit_protocol import committed_paths
-from transforms.layout import REJECTED, join
+from schemas.layout import REJECTED, join
 
 __all__ = ["ReplayPlan", "ReplayOutcome", "plan_replay", "rejected_files", "read_rejected_rows", "replay"]
 

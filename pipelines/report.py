@@ -26,7 +26,7 @@ from pipelines.inspect import (
     value_counts,
 )
 from pipelines.run_context import InputError
-from transforms.layout import ARTICLES, REJECTED
+from schemas.layout import ARTICLES, REJECTED
 
 __all__ = ["report_data", "render_report", "write_report", "bar_chart_svg", "stacked_columns_svg"]
 

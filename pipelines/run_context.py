@@ -8,7 +8,7 @@ from importlib import metadata, resources
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import SCHEMA_VERSION
-from transforms.records import RunContext
+from schemas.records import RunContext
 
 
 class InputError(ValueError):

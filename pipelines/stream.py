@@ -23,7 +23,7 @@ from pipelines.run_context import feed_urls, new_run_context, run_header
 from pipelines.watch import FolderWatch
 from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.dedup.history import history_files
-from transforms.records import RunContext
+from schemas.records import RunContext
 
 _LOGGER = logging.getLogger(__name__)
 

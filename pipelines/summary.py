@@ -3,7 +3,7 @@ import os
 from datetime import datetime
 from typing import Optional
 
-from transforms.layout import join
+from schemas.layout import join
 
 INTERNAL_ERROR_SUFFIX = "/internal_error"
 

@@ -5,7 +5,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.errors import RejectError
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 
 class _HalfThenCrashFn(GuardedFn):

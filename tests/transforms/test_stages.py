@@ -13,7 +13,7 @@ from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
 from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles, all_rejected
-from transforms.records import ExtractedDocument, RawDocument, RunContext
+from schemas.records import ExtractedDocument, RawDocument, RunContext
 
 CTX = RunContext(run_id="t1", ingested_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
                  pipeline_version="test")

@@ -27,7 +27,7 @@ from apache_beam.io.filesystems import FileSystems
 from schemas import file_schema
 from transforms.dedup.dedup_sql import DedupDecider, DedupParams
 from transforms.dedup.history import read_history_keys
-from transforms.layout import join
+from schemas.layout import join
 from transforms.sinks.parquet_sink import PartitionSpec, PartitionWriter
 from transforms.dedup.staged_rows import KEYS, ROWS
 

@@ -12,7 +12,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from transforms.sinks.commit_protocol import committed_paths, read_manifests
 from transforms.dedup.dedup_sql import HISTORY_KEY_SCHEMA
-from transforms.layout import ARTICLES, join
+from schemas.layout import ARTICLES, join
 
 __all__ = ["HISTORY_COLUMNS", "history_files", "read_history_keys"]
 

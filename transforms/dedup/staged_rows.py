@@ -36,7 +36,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from transforms.dedup.rules import instant, richness
 from transforms.dedup.dedup_sql import KEY_SCHEMA
 from transforms.text.fingerprints import body_words
-from transforms.layout import join
+from schemas.layout import join
 from transforms.sinks.parquet_sink import MIB, PartitionSpec, RowBuffer, WritePartitionsFn, row_bytes
 
 __all__ = ["StageRows", "WriteKeptRows", "key_row", "read_staged_rows", "partition_text", "ROWS", "KEYS"]

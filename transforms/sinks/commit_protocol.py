@@ -25,7 +25,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Set
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.layout import COMMITTED_KINDS, join, manifest_path
+from schemas.layout import COMMITTED_KINDS, join, manifest_path
 from transforms.storage import ensure_parent, read_json, write_json_atomically
 
 __all__ = ["commit_files", "committed_paths", "listed_paths", "read_manifests", "repair_output", "intent_path", "STEPS"]

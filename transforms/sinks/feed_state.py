@@ -14,7 +14,7 @@ from typing import Iterable, Mapping, Optional, Tuple
 
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.layout import join
+from schemas.layout import join
 from transforms.storage import write_json_atomically
 
 STATE_VERSION = 1

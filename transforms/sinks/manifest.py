@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from transforms.layout import ARTICLES, DUPLICATES, REJECTED
+from schemas.layout import ARTICLES, DUPLICATES, REJECTED
 
 
 def rows_by(files: Iterable[dict], key: str) -> dict:

@@ -30,7 +30,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
 from schemas import file_schema
-from transforms.layout import SHARD_CHARS, join, part_file_name, partition_dir, partition_values
+from schemas.layout import SHARD_CHARS, join, part_file_name, partition_dir, partition_values
 
 __all__ = ["PartitionSpec", "PartitionWriter", "RowBuffer", "WriteParquetPartitions", "WritePartitionsFn",
            "write_parquet", "parquet_options"]

@@ -26,7 +26,7 @@ from transforms.text.field_values import load_json_object, str_or_none, text_par
 from transforms.html.page_text import html_fragment_to_text
 from transforms.text.language import normalise_language
 from transforms.text.metadata import clean_topics, split_authors
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 from transforms.text.urls import resolve_link
 
 __all__ = ["split_feed", "extract_feed"]

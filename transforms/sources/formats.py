@@ -27,7 +27,7 @@ from transforms.html.page_text import html_page_fields
 from transforms.sources.jsonl_stream import is_utf16_or_32
 from transforms.text.language import normalise_language
 from transforms.text.metadata import clean_topics, split_authors
-from transforms.records import ExtractedDocument, RawDocument
+from schemas.records import ExtractedDocument, RawDocument
 
 __all__ = ["split_file", "extract_document"]
 

@@ -27,7 +27,7 @@ from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, NOT_A_REGULAR_FILE,
 from transforms.sources.formats import split_file
 from transforms.sources.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
                                      open_decompressed)
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 __all__ = ["ReadInputFiles", "all_rejected", "read_capped", "is_jsonl", "Listed", "match_local", "check_regular_file"]
 

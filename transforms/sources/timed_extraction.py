@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 from transforms.errors import EXTRACT_ERROR, EXTRACT_TIMEOUT, RejectError
 from transforms.sources.formats import extract_document
-from transforms.records import ExtractedDocument, RawDocument
+from schemas.records import ExtractedDocument, RawDocument
 
 __all__ = ["TimedExtractor", "DEFAULT_TIME_LIMIT_S"]
 

@@ -10,7 +10,7 @@ from transforms.errors import TEXT_EMPTY, RejectError
 from transforms.text.fingerprints import content_hash, simhash64, word_count
 from transforms.text.language import detect_language, normalise_language
 from transforms.text.metadata import clean_topics
-from transforms.records import ExtractedDocument, RunContext
+from schemas.records import ExtractedDocument, RunContext
 from transforms.text.identity import article_id, feed_content_key
 from transforms.text.urls import canonical_url, source_from_url, source_slug
 

@@ -23,7 +23,7 @@ from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtra
 from transforms.web.http_client import Fetcher
 from transforms.sources.read import within_record_limit
 from transforms.web.linked_pages import merge_entry_and_page, needs_page
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Optional
 
 from transforms.text.fingerprints import word_count
-from transforms.records import ExtractedDocument
+from schemas.records import ExtractedDocument
 
 MODES = ("auto", "always", "never")
 SHINGLE = 3

@@ -12,7 +12,7 @@ from transforms.errors import HTML_EMPTY
 from transforms.sources.formats import extract_document, split_file
 from transforms.html.metadata import PageMetadata
 from transforms.html.page_text import _guessed_authors, _without_leading_title, html_fragment_to_text
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 
 # --------------------------------------------------------------------------- extract: html pages

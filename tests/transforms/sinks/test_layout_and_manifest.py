@@ -1,5 +1,5 @@
 """Output layout paths and manifest reconciliation (pure)."""
-from transforms.layout import join, part_file_name, partition_dir, partition_values
+from schemas.layout import join, part_file_name, partition_dir, partition_values
 from transforms.sinks.manifest import build_manifest, reconcile
 
 

@@ -10,7 +10,7 @@ import pytest
 from transforms.sources.decode import detect_format
 from transforms.errors import RejectError
 from transforms.sources.formats import extract_document, split_file
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 INPUTS = Path(__file__).resolve().parents[2] / "fixtures" / "inputs"
 SHARED = Path(__file__).resolve().parents[4] / "shared"

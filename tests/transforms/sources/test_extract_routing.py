@@ -2,7 +2,7 @@
 import pytest
 
 from transforms.sources.extract import needs_time_limit
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 
 @pytest.mark.parametrize("data, fmt, expected", [

@@ -29,7 +29,7 @@ from transforms.errors import (
     UNSUPPORTED_FORMAT,
 )
 from transforms.sources.formats import extract_document, split_file
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
 MIB = 1024 * 1024

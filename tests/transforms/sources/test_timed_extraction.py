@@ -15,7 +15,7 @@ from transforms.dead_letter import REJECTED
 from transforms.errors import EXTRACT_ERROR, EXTRACT_TIMEOUT, HTML_EMPTY, RejectError
 from transforms.sources.extract import ExtractDocuments
 from transforms.sources.formats import extract_document
-from transforms.records import RawDocument
+from schemas.records import RawDocument
 from transforms.sources.timed_extraction import TimedExtractor
 
 TEXT = RawDocument(b"The council met on Tuesday.\n\nIt approved the budget.", "mem://ok.txt", "txt")

@@ -9,7 +9,7 @@ from transforms.text.article import BOILERPLATE_ONLY, build_article, resolve_sou
 from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
 from transforms.sources.formats import extract_document, split_file
-from transforms.records import ExtractedDocument, RawDocument, RunContext
+from schemas.records import ExtractedDocument, RawDocument, RunContext
 from transforms.text.urls import canonical_url, source_from_url
 
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from transforms.web.linked_pages import containment, merge_entry_and_page, needs_page, page_is_fuller, same_story
-from transforms.records import ExtractedDocument
+from schemas.records import ExtractedDocument
 
 ENTRY_TEXT = ("The council approved the harbour wall repairs on Monday after a storm in January left "
               "a gap of twelve metres near the lifeboat station. Work starts in April and should last "
