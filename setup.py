@@ -1,5 +1,5 @@
 """newsbeam packaging. Dataflow workers install this same file via --setup_file."""
-from setuptools import setup
+from setuptools import find_packages, setup
 
 BEAM_REQUIREMENT = "apache-beam==2.77.0"  # the one place Beam is pinned
 
@@ -10,7 +10,7 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=["pipelines", "transforms", "schemas", "configs", "configs.rules", "samples"],
+    packages=find_packages(include=["pipelines*", "transforms*", "schemas*", "configs*", "samples*"]),
     package_data={
         "pipelines": ["templates/*.html"],
         "configs": ["*.yaml"],
@@ -42,5 +42,5 @@ setup(
         # launching on Dataflow / reading gs:// (the same pinned Beam, with its GCP I/O)
         "gcp": [BEAM_REQUIREMENT.replace("apache-beam", "apache-beam[gcp]")],
     },
-    entry_points={"console_scripts": ["newsbeam=pipelines.cli:console_main"]},
+    entry_points={"console_scripts": ["newsbeam=pipelines.cli.main:console_main"]},
 )

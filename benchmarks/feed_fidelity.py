@@ -106,7 +106,7 @@ def stage_inputs(files: list, corpus: Path, folder: Path) -> dict:
 
 def run_newsbeam(inputs: Path, out: Path) -> float:
     """``newsbeam run`` once over every staged file; wall seconds."""
-    command = [sys.executable, "-m", "pipelines.cli", "run", "--input", f"{inputs}/**/*.xml",
+    command = [sys.executable, "-m", "pipelines.cli.main", "run", "--input", f"{inputs}/**/*.xml",
                "--output", str(out), "--run-id", RUN_ID]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)

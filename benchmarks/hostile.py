@@ -246,7 +246,7 @@ def serving(make_handler):
 def run_case(name: str, work: Path, timeout: float) -> dict:
     spec = build(name, work)
     out = work / "out"
-    command = [sys.executable, "-m", "pipelines.cli", "run", "--input", f"{work / 'input'}/*",
+    command = [sys.executable, "-m", "pipelines.cli.main", "run", "--input", f"{work / 'input'}/*",
                "--output", str(out), "--run-id", RUN_ID]
     if spec["config"]:
         (work / "config.yaml").write_text(json.dumps(spec["config"]), encoding="utf-8")  # JSON is YAML

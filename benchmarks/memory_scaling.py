@@ -35,7 +35,7 @@ def write_records(path: Path, count: int, duplicates: float) -> None:
 def measure(count: int, duplicates: float, work: Path) -> dict:
     source, out = work / f"tiny-{count}.jsonl", work / f"out-{count}"
     write_records(source, count, duplicates)
-    command = [sys.executable, "-m", "pipelines.cli", "-q", "run", "--input", str(source),
+    command = [sys.executable, "-m", "pipelines.cli.main", "-q", "run", "--input", str(source),
                "--output", str(out), "--run-id", "scaling"]
     measured = run_measured(command, cwd=str(REPO))
     source.unlink()

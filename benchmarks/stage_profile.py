@@ -55,8 +55,8 @@ def profile_stages(files: List[str], limit: int) -> Dict[str, float]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.config import build_settings
-    from pipelines.run_context import new_run_context
+    from pipelines.run.config import build_settings
+    from pipelines.run.run_context import new_run_context
     from schemas import ARTICLE_SCHEMA
     from transforms.text.boilerplate import load_rules, strip_boilerplate
     from transforms.sources.formats import extract_document, split_file

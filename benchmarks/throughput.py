@@ -65,7 +65,7 @@ def corpus_bytes(folder: str) -> int:
 def run_newsbeam(corpus: str, out: str, beam_args) -> dict:
     """``newsbeam run`` on the corpus as a user would start it; returns the measurement and manifest."""
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "pipelines.cli", "run", "--input", os.path.join(corpus, "*.jsonl"),
+    command = [sys.executable, "-m", "pipelines.cli.main", "run", "--input", os.path.join(corpus, "*.jsonl"),
                "--output", out, "--run-id", "throughput", *beam_args]
     measured = run_measured(command)
     if measured.returncode != 0:

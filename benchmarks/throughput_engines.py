@@ -49,8 +49,8 @@ def bare_loop(corpus: str, out: str) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.config import build_settings
-    from pipelines.run_context import new_run_context
+    from pipelines.run.config import build_settings
+    from pipelines.run.run_context import new_run_context
     from schemas import ARTICLE_SCHEMA
     from transforms.text.article import build_article
     from transforms.text.boilerplate import load_rules
@@ -94,8 +94,8 @@ class _NewsbeamFunctions:
     @classmethod
     def get(cls):
         if cls._built is None:
-            from pipelines.config import build_settings
-            from pipelines.run_context import new_run_context
+            from pipelines.run.config import build_settings
+            from pipelines.run.run_context import new_run_context
             from transforms.text.boilerplate import load_rules
 
             settings = build_settings({}, {})

@@ -14,7 +14,7 @@ SHARED = REPO.parent / "shared"
 def run_cli(*args, cwd=None, stdin=None, timeout=600):
     """Run ``newsbeam ARGS`` in a fresh interpreter; returns CompletedProcess."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=cwd, input=stdin,
+    return subprocess.run([sys.executable, "-m", "pipelines.cli.main", *args], cwd=cwd, input=stdin,
                           capture_output=True, env=env, timeout=timeout)
 
 

@@ -20,7 +20,7 @@ from transforms.text.field_values import valid_text
 REJECTED = "rejected"
 MAX_ERROR_CHARS = 4000
 
-# Progress counters, one Beam metrics namespace; pipelines/progress.py shows them
+# Progress counters, one Beam metrics namespace; pipelines/cli/progress.py shows them
 # while a run is live (on runners that report metrics during a run).
 PROGRESS_NAMESPACE = "newsbeam"
 DOCUMENTS_READ = "documents_read"  # units reaching the extract stage (each exactly once)

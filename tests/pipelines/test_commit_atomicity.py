@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from pipelines.inspect import articles_dataset, open_output
+from pipelines.tools.inspect import articles_dataset, open_output
 from tests.conftest import run_cli
 from transforms.sinks.commit_protocol import STEPS, committed_paths, repair_output
 
@@ -83,7 +83,7 @@ def test_a_new_run_stopped_before_its_manifest_leaves_the_dataset_as_it_was(base
 def test_the_documented_duckdb_query_reads_committed_files_only(base):
     import duckdb
 
-    from pipelines.summary import _duckdb_hint
+    from pipelines.cli.summary import _duckdb_hint
 
     root, _, new_in, base_out = base
     out = root / "out-duckdb"

@@ -135,7 +135,7 @@ def test_setup_file_package_runs_on_its_own(tmp_path, inputs):
                             "print(configs.__file__, pipelines.__file__, transforms.__path__[0])"],
                            cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
     assert all(part.startswith(str(target)) for part in where.split()), where
-    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--input", str(inputs / "seed-article.txt"),
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli.main", "run", "--input", str(inputs / "seed-article.txt"),
                           "--output", str(out), "--direct_running_mode", "in_memory"],
                          cwd=cwd, env=env, capture_output=True, timeout=600)
     assert run.returncode == 0, run.stderr.decode()[-3000:]
@@ -147,7 +147,7 @@ def test_flex_template_matches_the_code():
     """deploy/metadata.json names real ingest options; the Dockerfile's Beam and entry point are setup.py's."""
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from pipelines.options import IngestOptions
+    from pipelines.run.options import IngestOptions
 
     metadata = json.loads((REPO / "deploy" / "metadata.json").read_text())
     for parameter in metadata["parameters"]:

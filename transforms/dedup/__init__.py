@@ -1,0 +1,1 @@
+"""Deduplication: the rules (pure), staged rows and keys, history, the out-of-core decider."""

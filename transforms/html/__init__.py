@@ -1,0 +1,1 @@
+"""HTML pages: main text, and the title, authors, dates and topics a page states."""

@@ -1,0 +1,1 @@
+"""Sinks: partitioned Parquet, the commit protocol, manifests, feed state."""

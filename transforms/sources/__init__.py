@@ -1,0 +1,1 @@
+"""Sources: files and feeds into units of work (read capped, decompress, split, extract)."""

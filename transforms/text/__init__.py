@@ -1,0 +1,1 @@
+"""Text: boilerplate rules, the article row, metadata values, language, URLs, fingerprints."""

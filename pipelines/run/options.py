@@ -9,7 +9,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentP
 
 
 class IngestOptions(PipelineOptions):
-    """Flags of ``newsbeam run`` / ``python -m pipelines.ingest``."""
+    """Flags of ``newsbeam run`` / ``python -m pipelines.run.ingest``."""
 
     @classmethod
     def _add_argparse_args(cls, parser):

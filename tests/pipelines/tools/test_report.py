@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from pipelines.report import OTHER, bar_chart_svg, render_report, report_data, stacked_columns_svg
+from pipelines.tools.report import OTHER, bar_chart_svg, render_report, report_data, stacked_columns_svg
 from tests.conftest import run_cli
-from tests.pipelines.test_inspect import ARTICLES, REJECTS, write_output
+from tests.pipelines.tools.test_inspect import ARTICLES, REJECTS, write_output
 
 SVG = "{http://www.w3.org/2000/svg}"
 COLORS = {"per-day": "#4e79a7", "languages": "#59a14f", "boilerplate": "#f28e2b", "rejects": "#e15759"}

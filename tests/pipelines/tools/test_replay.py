@@ -6,7 +6,7 @@ import shutil
 import pyarrow.dataset as ds
 import pytest
 
-from pipelines.replay import (
+from pipelines.tools.replay import (
     SKIP_TRUNCATED,
     SKIP_UNKNOWN,
     mirrored_path,
@@ -14,7 +14,7 @@ from pipelines.replay import (
     plan_replay,
     read_rejected_rows,
 )
-from pipelines.run_context import InputError
+from pipelines.run.run_context import InputError
 from tests.conftest import REPO, run_cli
 
 

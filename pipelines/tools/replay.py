@@ -36,8 +36,8 @@ import pyarrow.parquet as pq
 import yaml
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.config import read_config_file
-from pipelines.run_context import InputError, is_url, new_run_id
+from pipelines.run.config import read_config_file
+from pipelines.run.run_context import InputError, is_url, new_run_id
 from transforms.sources.decode import detect_format
 from transforms.errors import TOO_LARGE, RejectError
 from transforms.sinks.commit_protocol import committed_paths
@@ -263,7 +263,7 @@ def _plural(count: int, noun: str) -> str:
 
 class _ReplayArgs:
     def __init__(self, argv):
-        from pipelines.cli import ArgumentParser, UsageError
+        from pipelines.cli.main import ArgumentParser, UsageError
 
         parser = ArgumentParser(prog="newsbeam replay", add_help=True)
         parser.add_argument("paths", nargs="+", help="rejected Parquet: files, folders or globs under OUT/rejected/")
@@ -299,7 +299,7 @@ def _write_inputs(folder: str, files: Dict[str, bytes]) -> None:
 
 def replay(argv, progress=None) -> ReplayOutcome:
     """Replay the rejected rows ``argv`` names as a new run; returns what was done and the manifest."""
-    from pipelines.ingest import run
+    from pipelines.run.ingest import run
 
     args = _ReplayArgs(argv)
     roots = {output_root(p) for p in args.paths}

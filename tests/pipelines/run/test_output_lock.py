@@ -10,9 +10,9 @@ import time
 import pyarrow.dataset as ds
 import pytest
 
-import pipelines.output_lock as output_lock
-from pipelines.config import ConfigError
-from pipelines.output_lock import LOCK_NAME, OutputLock
+import pipelines.run.output_lock as output_lock
+from pipelines.run.config import ConfigError
+from pipelines.run.output_lock import LOCK_NAME, OutputLock
 from tests.conftest import read_manifest, run_cli
 
 

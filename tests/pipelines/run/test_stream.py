@@ -5,7 +5,7 @@ import time
 import pyarrow.dataset as ds
 import pytest
 
-from pipelines.watch import FolderWatch, in_progress_name
+from pipelines.run.watch import FolderWatch, in_progress_name
 from tests.feed_server import serving
 
 DURATION = 30
@@ -47,7 +47,7 @@ def drop_files(folder):
 
 @pytest.fixture(scope="module")
 def stream_run(tmp_path_factory):
-    from pipelines.stream import stream
+    from pipelines.run.stream import stream
 
     root = tmp_path_factory.mktemp("stream")
     inbox, out = root / "inbox", root / "out"
@@ -156,7 +156,7 @@ def short_items_feed(started, base):
 
 
 def test_short_items_linking_to_one_page_each_land_once_with_their_own_text(tmp_path):
-    from pipelines.stream import stream
+    from pipelines.run.stream import stream
 
     started, out = time.time(), tmp_path / "out"
     with serving({}) as server:

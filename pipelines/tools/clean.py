@@ -3,8 +3,8 @@ import os
 import stat
 import sys
 
-from pipelines.config import build_settings
-from pipelines.run_context import InputError, new_run_context
+from pipelines.run.config import build_settings
+from pipelines.run.run_context import InputError, new_run_context
 from transforms.text.article import build_article
 from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError

@@ -61,7 +61,7 @@ def test_python_m_ingest_runs_like_newsbeam_run(tmp_path):
     src = tmp_path / "in.txt"
     src.write_text("The bridge reopened to traffic on Friday after repairs.\n")
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "pipelines.ingest", "--input", str(src),
+    result = subprocess.run([sys.executable, "-m", "pipelines.run.ingest", "--input", str(src),
                              "--output", str(out), "--run-id", "m-1"], capture_output=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     assert read_manifest(out)["counts"]["articles"] == 1
@@ -148,7 +148,7 @@ def test_run_summary_has_time_and_throughput_and_no_progress_off_a_terminal(tmp_
 
 
 def test_describe_failure_picks_the_innermost_error_line():
-    from pipelines.cli import describe_failure
+    from pipelines.cli.main import describe_failure
 
     beam_error = RuntimeError("Traceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
                               "NotADirectoryError: [Errno 20] Not a directory\n\nDuring handling...\n"
@@ -207,8 +207,8 @@ def test_clean_read_input_cap_boundary(tmp_path):
 
     import pytest
 
-    from pipelines.clean_one import read_input
-    from pipelines.run_context import InputError
+    from pipelines.tools.clean import read_input
+    from pipelines.run.run_context import InputError
 
     path = tmp_path / "note.txt"
     path.write_bytes(b"x" * 100)

@@ -1,7 +1,7 @@
 """Config layering and validation (pure)."""
 import pytest
 
-from pipelines.config import ConfigError, build_settings, load_defaults, merge
+from pipelines.run.config import ConfigError, build_settings, load_defaults, merge
 
 
 def test_defaults_are_valid():

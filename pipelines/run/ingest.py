@@ -3,7 +3,7 @@
 ``build_pipeline`` only wires stages; ``run`` turns argv into settings and
 Beam options, checks them and the output location, runs the graph (reporting
 progress) and returns the committed manifest.
-``python -m pipelines.ingest ...`` behaves like ``newsbeam run ...``.
+``python -m pipelines.run.ingest ...`` behaves like ``newsbeam run ...``.
 """
 import functools
 import logging
@@ -18,12 +18,12 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
-from pipelines.config import ConfigError, build_settings, read_config_file
-from pipelines.malloc_arenas import limit_malloc_arenas
-from pipelines.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
-from pipelines.output_lock import OutputLock
-from pipelines.progress import Progress, run_pipeline
-from pipelines.run_context import feed_urls, new_run_context, resolve_inputs, run_header
+from pipelines.run.config import ConfigError, build_settings, read_config_file
+from pipelines.run.malloc_arenas import limit_malloc_arenas
+from pipelines.run.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
+from pipelines.run.output_lock import OutputLock
+from pipelines.cli.progress import Progress, run_pipeline
+from pipelines.run.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.text.article import partition_date
 from transforms.text.boilerplate import load_rules
@@ -310,7 +310,7 @@ def read_manifest(output: str, run_id: str) -> dict:
 
 
 def main(argv=None) -> int:
-    from pipelines.cli import main as cli_main
+    from pipelines.cli.main import main as cli_main
 
     return cli_main(["run", *(sys.argv[1:] if argv is None else argv)])
 

@@ -3,7 +3,7 @@
 Each poll interval is one *window*: the feeds are fetched (conditional GET, so
 unchanged feeds cost a 304), the watched globs are listed for new complete
 files, and whatever is new runs through the very same graph as a batch run
-(``pipelines.ingest.build_pipeline``) as run ``RUNID-wNNNNN``. The window's
+(``pipelines.run.ingest.build_pipeline``) as run ``RUNID-wNNNNN``. The window's
 files appear atomically with their own manifest; deduplication against the
 dataset (``dedup.lookback_days``) keeps every item to one row across windows.
 ``--duration`` bounds the run; Ctrl-C stops it between or during windows
@@ -16,11 +16,11 @@ from datetime import datetime, timedelta, timezone
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.config import ConfigError
-from pipelines.ingest import build_pipeline, prepare_output, read_manifest, repair, settings_from_args
-from pipelines.output_lock import OutputLock
-from pipelines.run_context import feed_urls, new_run_context, run_header
-from pipelines.watch import FolderWatch
+from pipelines.run.config import ConfigError
+from pipelines.run.ingest import build_pipeline, prepare_output, read_manifest, repair, settings_from_args
+from pipelines.run.output_lock import OutputLock
+from pipelines.run.run_context import feed_urls, new_run_context, run_header
+from pipelines.run.watch import FolderWatch
 from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.dedup.history import history_files
 from schemas.records import RunContext

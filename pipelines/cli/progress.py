@@ -45,7 +45,7 @@ POLL_SECONDS = 1.0
 REDRAW_SECONDS = 0.5
 LOG_EVERY_SECONDS = 15.0
 
-# Top-level step names of pipelines/ingest.py, in pipeline order, as plain words.
+# Top-level step names of pipelines/run/ingest.py, in pipeline order, as plain words.
 _PHASES = (
     (re.compile(r"ReadFiles"), "reading files"),
     (re.compile(r"FetchFeeds"), "fetching feeds"),

@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-CHILD = ("import os, sys; from pipelines.malloc_arenas import limit_malloc_arenas; applied = limit_malloc_arenas(); "
+CHILD = ("import os, sys; from pipelines.run.malloc_arenas import limit_malloc_arenas; applied = limit_malloc_arenas(); "
          "seen = os.popen(sys.executable + ' -c \"import os; print(os.environ.get(\\'MALLOC_ARENA_MAX\\'))\"').read(); "
          "print(applied, seen.strip())")
 

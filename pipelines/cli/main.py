@@ -15,8 +15,8 @@ import re
 import sys
 from dataclasses import dataclass
 
-from pipelines.config import ConfigError
-from pipelines.run_context import InputError
+from pipelines.run.config import ConfigError
+from pipelines.run.run_context import InputError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def _pop_flag(argv, *names) -> bool:
 
 def finish_run(manifest: dict, flags: Flags, fail_on_rejects: bool, name: str = "run") -> int:
     """Print the run summary; the exit code for a run that completed."""
-    from pipelines.summary import format_summary
+    from pipelines.cli.summary import format_summary
 
     print(format_summary(manifest, manifest["config"]["output"], brief=flags.quiet))
     if not manifest["reconciliation"]["ok"]:
@@ -78,8 +78,8 @@ def command_run(argv, flags: Flags) -> int:
     [--fail-on-rejects] [BEAM OPTIONS ...]
 
     batch run; with no arguments, the bundled samples into ./out"""
-    from pipelines.ingest import run
-    from pipelines.progress import Progress
+    from pipelines.run.ingest import run
+    from pipelines.cli.progress import Progress
 
     fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
     manifest = run(argv, progress=Progress.choose(flags.quiet, flags.verbose))
@@ -90,7 +90,7 @@ def command_clean(argv, flags: Flags) -> int:
     """clean [FILE|-]
 
     one document through the same cleaning code, printed as JSON (no Beam)"""
-    from pipelines.clean_one import clean_document
+    from pipelines.tools.clean import clean_document
 
     parser = ArgumentParser(prog="newsbeam clean")
     parser.add_argument("path", nargs="?", default="-",
@@ -105,7 +105,7 @@ def command_stream(argv, flags: Flags) -> int:
     [--duration S] [--allow-network CIDR ...] [BEAM OPTIONS ...]
 
     poll feeds and watch folders, committing one window per poll; Ctrl-C stops"""
-    from pipelines.stream import stream
+    from pipelines.run.stream import stream
 
     manifests = stream(argv)
     articles = sum(m["counts"]["articles"] for m in manifests)
@@ -117,7 +117,7 @@ def command_inspect(argv, flags: Flags) -> int:
     """inspect DIR [--json] [--samples N]
 
     what an output holds: partitions, rows, dates, sources, topics, rejects by reason, schema version, samples"""
-    from pipelines.inspect import format_inspection, inspect_output
+    from pipelines.tools.inspect import format_inspection, inspect_output
 
     parser = ArgumentParser(prog="newsbeam inspect")
     parser.add_argument("dir", help="the output root of newsbeam run (holds articles/, rejected/, _runs/)")
@@ -133,7 +133,7 @@ def command_report(argv, flags: Flags) -> int:
     """report DIR --html FILE
 
     one self-contained HTML page with charts (no scripts, no network: opens from an e-mail)"""
-    from pipelines.report import write_report
+    from pipelines.tools.report import write_report
 
     parser = ArgumentParser(prog="newsbeam report")
     parser.add_argument("dir", help="the output root of newsbeam run")
@@ -149,8 +149,8 @@ def command_replay(argv, flags: Flags) -> int:
     """replay DIR/rejected[/...] [--from-run ID ...] [--reason CODE ...] [--fail-on-rejects] [RUN OPTIONS ...]
 
     re-run rejected inputs (a file, folder or glob under rejected/) through the current pipeline as a new run"""
-    from pipelines.progress import Progress
-    from pipelines.replay import replay
+    from pipelines.cli.progress import Progress
+    from pipelines.tools.replay import replay
 
     fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
     outcome = replay(argv, progress=Progress.choose(flags.quiet, flags.verbose))
@@ -241,7 +241,7 @@ def console_main() -> None:
 
 if __name__ == "__main__":
     # Run the importable module's functions, not this __main__ copy, so the classes other
-    # modules import from pipelines.cli (UsageError, ArgumentParser) are the ones main() catches.
-    from pipelines.cli import console_main as _console_main
+    # modules import from pipelines.cli.main (UsageError, ArgumentParser) are the ones main() catches.
+    from pipelines.cli.main import console_main as _console_main
 
     _console_main()

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.inspect import format_inspection, inspect_output
+from pipelines.tools.inspect import format_inspection, inspect_output
 from schemas import ARTICLE_SCHEMA, REJECTED_SCHEMA, SCHEMA_VERSION, file_schema
 from tests.conftest import run_cli
 

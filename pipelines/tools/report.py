@@ -4,7 +4,7 @@ The page has inline CSS and inline SVG charts drawn here in Python: no scripts,
 no fonts or images to fetch, so it opens from an e-mail attachment offline.
 Charts: articles per day (the ``dt`` partition) and source, languages,
 boilerplate removed per rule, rejects per reason; each with its numbers in a
-table beneath. Data is read with pyarrow (``pipelines.inspect``).
+table beneath. Data is read with pyarrow (``pipelines.tools.inspect``).
 """
 import html
 import os
@@ -16,7 +16,7 @@ from typing import Dict, List, Sequence, Tuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.inspect import (
+from pipelines.tools.inspect import (
     articles_dataset,
     file_facts,
     open_output,
@@ -25,7 +25,7 @@ from pipelines.inspect import (
     runs_section,
     value_counts,
 )
-from pipelines.run_context import InputError
+from pipelines.run.run_context import InputError
 from schemas.layout import ARTICLES, REJECTED
 
 __all__ = ["report_data", "render_report", "write_report", "bar_chart_svg", "stacked_columns_svg"]

@@ -13,7 +13,7 @@ from apache_beam.metrics.execution import MetricKey, MetricResult
 from apache_beam.metrics.metricbase import MetricName
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.progress import (
+from pipelines.cli.progress import (
     PipelineFailed,
     Progress,
     Snapshot,
@@ -155,7 +155,7 @@ def run_on_terminal(args, cwd, timeout=300):
     if pid == 0:  # child
         os.chdir(cwd)
         os.environ["PYTHONPATH"] = str(REPO)
-        os.execv(sys.executable, [sys.executable, "-m", "pipelines.cli", *args])
+        os.execv(sys.executable, [sys.executable, "-m", "pipelines.cli.main", *args])
     output, deadline = b"", time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 1.0)

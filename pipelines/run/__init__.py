@@ -1,0 +1,1 @@
+"""Running the pipeline: settings, Beam options, the graph, launching, streaming, the output lock."""
