@@ -15,12 +15,10 @@ import re
 import sys
 from dataclasses import dataclass
 
-from pipelines.run.config import ConfigError
-from pipelines.run.run_context import InputError
+from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
 
 _LOGGER = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
 _ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b")
 
 
@@ -30,10 +28,6 @@ class Flags:
 
     verbose: bool = False
     quiet: bool = False
-
-
-class UsageError(ValueError):
-    """A command's arguments are wrong."""
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -76,13 +70,14 @@ def finish_run(manifest: dict, flags: Flags, fail_on_rejects: bool, name: str = 
 def command_run(argv, flags: Flags) -> int:
     """run [--config FILE] [--input GLOB ...] [--feed URL ...] [--output DIR] [--run-id ID]
     [--fail-on-rejects] [BEAM OPTIONS ...]
-
     batch run; with no arguments, the bundled samples into ./out"""
-    from pipelines.run.ingest import run
+    from pipelines.cli.arguments import settings_from_args
     from pipelines.cli.progress import Progress
+    from pipelines.run.launch import run
 
     fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
-    manifest = run(argv, progress=Progress.choose(flags.quiet, flags.verbose))
+    settings, options = settings_from_args(argv)
+    manifest = run(settings, options, progress=Progress.choose(flags.quiet, flags.verbose))
     return finish_run(manifest, flags, fail_on_rejects)
 
 
@@ -105,9 +100,11 @@ def command_stream(argv, flags: Flags) -> int:
     [--duration S] [--allow-network CIDR ...] [BEAM OPTIONS ...]
 
     poll feeds and watch folders, committing one window per poll; Ctrl-C stops"""
+    from pipelines.cli.arguments import stream_args
     from pipelines.run.stream import stream
 
-    manifests = stream(argv)
+    plan, settings, options = stream_args(argv)
+    manifests = stream(settings, options, plan)
     articles = sum(m["counts"]["articles"] for m in manifests)
     print(f"newsbeam stream: {len(manifests)} windows committed, {articles} articles")
     return EXIT_OK
@@ -149,11 +146,13 @@ def command_replay(argv, flags: Flags) -> int:
     """replay DIR/rejected[/...] [--from-run ID ...] [--reason CODE ...] [--fail-on-rejects] [RUN OPTIONS ...]
 
     re-run rejected inputs (a file, folder or glob under rejected/) through the current pipeline as a new run"""
+    from pipelines.cli.arguments import replay_args
     from pipelines.cli.progress import Progress
     from pipelines.tools.replay import replay
 
     fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
-    outcome = replay(argv, progress=Progress.choose(flags.quiet, flags.verbose))
+    request, settings, options = replay_args(argv)
+    outcome = replay(request, settings, options, progress=Progress.choose(flags.quiet, flags.verbose))
     if not flags.quiet:
         print(outcome.describe())
     return finish_run(outcome.manifest, flags, fail_on_rejects, name="replay")
@@ -240,8 +239,4 @@ def console_main() -> None:
 
 
 if __name__ == "__main__":
-    # Run the importable module's functions, not this __main__ copy, so the classes other
-    # modules import from pipelines.cli.main (UsageError, ArgumentParser) are the ones main() catches.
-    from pipelines.cli.main import console_main as _console_main
-
-    _console_main()
+    console_main()

@@ -31,6 +31,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.runners.runner import PipelineState
 from apache_beam.utils.subprocess_server import SubprocessServer
 
+from pipelines.errors import PipelineFailed
 from transforms.dead_letter import ARTICLES_CLEANED, DOCUMENTS_READ, PROGRESS_NAMESPACE, REJECTED_ROWS
 
 __all__ = ["Progress", "Snapshot", "format_line", "counts_from_metrics", "stage_phases", "run_pipeline"]
@@ -45,7 +46,7 @@ POLL_SECONDS = 1.0
 REDRAW_SECONDS = 0.5
 LOG_EVERY_SECONDS = 15.0
 
-# Top-level step names of pipelines/run/ingest.py, in pipeline order, as plain words.
+# Top-level step names of pipelines/run/graph.py, in pipeline order, as plain words.
 _PHASES = (
     (re.compile(r"ReadFiles"), "reading files"),
     (re.compile(r"FetchFeeds"), "fetching feeds"),
@@ -252,10 +253,6 @@ def _terminal_width(stream) -> int:
 
 
 # --------------------------------------------------------------------------- running
-
-
-class PipelineFailed(RuntimeError):
-    """The runner finished the pipeline in a state other than DONE."""
 
 
 def query_counts(result) -> dict:

@@ -14,15 +14,13 @@ import yaml
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines.errors import ConfigError, first_line
+
 PARTITION_COLUMNS = ("source", "source_type", "language")
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
 ARTICLE_MODES = ("auto", "always", "never")
 SOURCE_TYPES = {"feed": "urls", "files": "paths"}
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-
-
-class ConfigError(ValueError):
-    """A configuration value is missing, unknown or of the wrong shape."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +72,11 @@ def read_config_file(path: str) -> dict:
         with FileSystems.open(path) as handle:  # local paths, gs://, s3://
             data = yaml.safe_load(handle.read().decode("utf-8"))
     except (OSError, BeamIOError) as err:
-        raise ConfigError(f"config file {path!r}: cannot read ({_first_line(err)})") from None
+        raise ConfigError(f"config file {path!r}: cannot read ({first_line(err)})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path!r}: not UTF-8 text") from None
     except yaml.YAMLError as err:
-        raise ConfigError(f"config file {path!r}: not valid YAML ({_first_line(err)})") from None
+        raise ConfigError(f"config file {path!r}: not valid YAML ({first_line(err)})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -170,10 +168,6 @@ def _networks(value: Any) -> Tuple[str, ...]:
         except ValueError:
             raise ConfigError(f"config key 'fetch.allow_networks': {network!r} is not a CIDR network") from None
     return networks
-
-
-def _first_line(err: Exception) -> str:
-    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
 def _string_list(value: Any, key: str, min_items: int = 0) -> Tuple[str, ...]:

@@ -1,15 +1,18 @@
-"""Command-line options of the batch pipeline, as a Beam PipelineOptions class.
+"""Command-line options of ``newsbeam run`` and ``newsbeam stream``, as Beam PipelineOptions classes.
 
 newsbeam's own flags are declared here; every other ``--flag`` must be a
 known Beam pipeline option (``--runner``, ``--direct_num_workers``, ...).
 """
+import argparse
 import os
 
-from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.errors import ConfigError
 
 
 class IngestOptions(PipelineOptions):
-    """Flags of ``newsbeam run`` / ``python -m pipelines.run.ingest``."""
+    """Flags of ``newsbeam run`` / ``python -m pipelines.run``."""
 
     @classmethod
     def _add_argparse_args(cls, parser):
@@ -25,19 +28,44 @@ class IngestOptions(PipelineOptions):
                             help="run id; re-using one replaces that run's files")
 
 
-def options_parser(parser_class=_BeamArgumentParser):
+class StreamOptions(PipelineOptions):
+    """Flags of ``newsbeam stream`` beyond those of ``newsbeam run``."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser):
+        parser.add_argument("--watch", action="append", default=None,
+                            help="glob of a folder or bucket to watch for new files (repeatable)")
+        parser.add_argument("--poll-interval", "--poll_interval", dest="poll_interval", type=float,
+                            default=30.0, help="seconds between polls; each poll commits one window")
+        parser.add_argument("--duration", type=float, default=None,
+                            help="stop by itself after this many seconds (default: run until stopped)")
+
+
+class _OptionsParser(argparse.ArgumentParser):
+    """argparse, plus the one method Beam's options classes call beyond argparse's own; a
+    malformed value is a ConfigError (one line) instead of usage text and exit."""
+
+    def add_value_provider_argument(self, *args, **kwargs):
+        self.add_argument(*args, **kwargs)
+
+    def error(self, message):
+        raise ConfigError(f"Beam option: {message}")
+
+
+def options_parser() -> argparse.ArgumentParser:
     """A parser that knows every flag of every loaded PipelineOptions class (Beam's and ours)."""
-    parser = parser_class(allow_abbrev=False)
+    parser = _OptionsParser(allow_abbrev=False)
     seen = {}
     for cls in PipelineOptions.__subclasses__():
         seen.setdefault(str(cls), cls)
     for cls in seen.values():
-        cls._add_argparse_args(parser)  # pylint: disable=protected-access
+        cls._add_argparse_args(parser)  # pylint: disable=protected-access  (how Beam declares options)
     return parser
 
 
 def unknown_flags(argv) -> list:
-    """Arguments that neither newsbeam nor any Beam options class understands."""
+    """Arguments that neither newsbeam nor any Beam options class understands; a malformed
+    value of a known one (``--direct_num_workers abc``) is a ConfigError."""
     _, unknown = options_parser().parse_known_args(list(argv))
     return unknown
 

@@ -23,7 +23,7 @@ from typing import Optional
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.run.config import ConfigError
+from pipelines.errors import ConfigError
 from schemas.layout import join
 from transforms.storage import read_json, write_json_atomically
 

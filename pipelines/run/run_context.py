@@ -7,12 +7,9 @@ from importlib import metadata, resources
 
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines.errors import InputError
 from schemas import SCHEMA_VERSION
 from schemas.records import RunContext
-
-
-class InputError(ValueError):
-    """An input glob matches nothing or cannot be listed."""
 
 
 def package_version(name: str) -> str:

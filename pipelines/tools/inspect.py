@@ -17,7 +17,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from pipelines.run.run_context import InputError
+from pipelines.errors import InputError
 from transforms.sinks.commit_protocol import listed_paths
 from schemas.layout import ARTICLES, DUPLICATES, REJECTED
 

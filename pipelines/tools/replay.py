@@ -25,19 +25,17 @@ a record over limits.max_record_mb        not replayed: its raw was cut at the l
 """
 import os
 import re
-import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.run.config import read_config_file
-from pipelines.run.run_context import InputError, is_url, new_run_id
+from pipelines.errors import InputError
+from pipelines.run.run_context import is_url, new_run_id
 from transforms.sources.decode import detect_format
 from transforms.errors import TOO_LARGE, RejectError
 from transforms.sinks.commit_protocol import committed_paths
@@ -261,34 +259,19 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-class _ReplayArgs:
-    def __init__(self, argv):
-        from pipelines.cli.main import ArgumentParser, UsageError
+@dataclass(frozen=True)
+class ReplayRequest:
+    """What to replay: rejected Parquet (files, folders or globs), filtered by run and reason."""
 
-        parser = ArgumentParser(prog="newsbeam replay", add_help=True)
-        parser.add_argument("paths", nargs="+", help="rejected Parquet: files, folders or globs under OUT/rejected/")
-        parser.add_argument("--from-run", dest="from_runs", action="append", default=[],
-                            help="only the rows of this run id (repeatable)")
-        parser.add_argument("--reason", dest="reasons", action="append", default=[],
-                            help="only rows with this reason, e.g. too_large or clean/boilerplate_only (repeatable)")
-        parser.add_argument("--config", default=None, help="the (fixed) config; its inputs and sources are ignored")
-        parser.add_argument("--run-id", "--run_id", dest="run_id", default=None, help="the new run's id")
-        args, self.rest = parser.parse_known_args(argv)
-        own = [a for a in self.rest if a.split("=", 1)[0] in _OWN_FLAGS]
-        if own:
-            raise UsageError(f"{own[0].split('=', 1)[0]} is set by replay (the rejected rows are the input, "
-                             "their output the output)")
-        self.paths, self.from_runs, self.reasons = args.paths, args.from_runs, args.reasons
-        self.config, self.run_id = args.config, args.run_id
+    paths: List[str]
+    from_runs: List[str] = field(default_factory=list)
+    reasons: List[str] = field(default_factory=list)
+    run_id: Optional[str] = None
 
 
-def _config_without_inputs(path: str) -> str:
-    """A temp copy of the user's config without ``inputs`` and ``sources``; returns its path."""
-    config = {k: v for k, v in read_config_file(path).items() if k not in ("inputs", "sources", "output", "run_id")}
-    handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="newsbeam-replay-", delete=False)
-    with handle:
-        yaml.safe_dump(config, handle)
-    return handle.name
+def own_flags(argv) -> List[str]:
+    """Run flags replay sets itself: the rejected rows are the input, their output the output."""
+    return [a.split("=", 1)[0] for a in argv if a.split("=", 1)[0] in _OWN_FLAGS]
 
 
 def _write_inputs(folder: str, files: Dict[str, bytes]) -> None:
@@ -297,17 +280,17 @@ def _write_inputs(folder: str, files: Dict[str, bytes]) -> None:
             handle.write(data)
 
 
-def replay(argv, progress=None) -> ReplayOutcome:
-    """Replay the rejected rows ``argv`` names as a new run; returns what was done and the manifest."""
-    from pipelines.run.ingest import run
+def replay(request: ReplayRequest, settings, options, progress=None) -> ReplayOutcome:
+    """Replay the rejected rows ``request`` names as a new run with ``settings`` (their inputs,
+    feeds, output and run id replaced); returns what was done and the manifest."""
+    from pipelines.run.launch import run
 
-    args = _ReplayArgs(argv)
-    roots = {output_root(p) for p in args.paths}
+    roots = {output_root(p) for p in request.paths}
     if len(roots) > 1:
         raise InputError(f"rejected rows of one output at a time, got {sorted(roots)}")
     root = roots.pop()
-    files = [f for path in args.paths for f in rejected_files(path)]
-    rows = read_rejected_rows(files, set(args.from_runs), set(args.reasons))
+    files = [f for path in request.paths for f in rejected_files(path)]
+    rows = read_rejected_rows(files, set(request.from_runs), set(request.reasons))
     if not rows:
         raise InputError(f"no rejected rows match in {len(files)} files")
     plan = plan_replay(rows)
@@ -316,27 +299,17 @@ def replay(argv, progress=None) -> ReplayOutcome:
         plan.skip(SKIP_NO_SOURCE, source)
     if plan.empty or not (plan.files or plan.feeds or len(missing) < len(plan.sources)):
         raise InputError("nothing replayable: " + "; ".join(f"{n} rows: {why}" for why, n in plan.skipped.items()))
-    run_id = args.run_id or f"replay-{new_run_id(datetime.now(timezone.utc))}"
+    run_id = request.run_id or f"replay-{new_run_id(datetime.now(timezone.utc))}"
     if run_id in plan.run_ids:
         raise InputError(f"--run-id {run_id!r} is a run being replayed: reusing it would replace that run's files")
     folder = join(root, REPLAY_DIR, run_id)
     _write_inputs(folder, plan.files)
-    run_argv = list(args.rest) + ["--output", root, "--run-id", run_id]
-    run_argv += ["--input", join(folder, "**")] if plan.files else []
-    for source in plan.sources:
-        run_argv += [] if source in missing else ["--input", source]
-    for feed in plan.feeds:
-        run_argv += ["--feed", feed]
-    config = _config_without_inputs(args.config) if args.config else None
-    try:
-        annotations = {"replay": {
-            "of": list(args.paths), "rows": plan.rows, "from_runs": plan.run_ids, "from_raw": plan.from_raw,
-            "inputs_folder": folder if plan.files else None, "sources_reread": [s for s in plan.sources
-                                                                               if s not in missing],
-            "feeds_refetched": plan.feeds, "not_replayed": dict(plan.skipped)}}
-        manifest = run(run_argv + (["--config", config] if config else []), progress=progress,
-                       annotations=annotations)
-    finally:
-        if config:
-            os.unlink(config)
+    sources = [s for s in plan.sources if s not in missing]
+    inputs = ([join(folder, "**")] if plan.files else []) + sources
+    settings = replace(settings, inputs=tuple(inputs), feeds=tuple(plan.feeds), output=root, run_id=run_id)
+    annotations = {"replay": {
+        "of": list(request.paths), "rows": plan.rows, "from_runs": plan.run_ids, "from_raw": plan.from_raw,
+        "inputs_folder": folder if plan.files else None, "sources_reread": sources,
+        "feeds_refetched": plan.feeds, "not_replayed": dict(plan.skipped)}}
+    manifest = run(settings, options, progress=progress, annotations=annotations)
     return ReplayOutcome(plan=plan, manifest=manifest, folder=folder, missing=missing)

@@ -25,7 +25,7 @@ from pipelines.tools.inspect import (
     runs_section,
     value_counts,
 )
-from pipelines.run.run_context import InputError
+from pipelines.errors import InputError
 from schemas.layout import ARTICLES, REJECTED
 
 __all__ = ["report_data", "render_report", "write_report", "bar_chart_svg", "stacked_columns_svg"]

@@ -57,11 +57,11 @@ def test_clean_reads_stdin():
     assert row["boilerplate"][0]["text"] == "ADVERTISEMENT"
 
 
-def test_python_m_ingest_runs_like_newsbeam_run(tmp_path):
+def test_python_m_pipelines_run_runs_like_newsbeam_run(tmp_path):
     src = tmp_path / "in.txt"
     src.write_text("The bridge reopened to traffic on Friday after repairs.\n")
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "pipelines.run.ingest", "--input", str(src),
+    result = subprocess.run([sys.executable, "-m", "pipelines.run", "--input", str(src),
                              "--output", str(out), "--run-id", "m-1"], capture_output=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     assert read_manifest(out)["counts"]["articles"] == 1
@@ -208,7 +208,7 @@ def test_clean_read_input_cap_boundary(tmp_path):
     import pytest
 
     from pipelines.tools.clean import read_input
-    from pipelines.run.run_context import InputError
+    from pipelines.errors import InputError
 
     path = tmp_path / "note.txt"
     path.write_bytes(b"x" * 100)

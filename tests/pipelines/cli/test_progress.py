@@ -13,8 +13,8 @@ from apache_beam.metrics.execution import MetricKey, MetricResult
 from apache_beam.metrics.metricbase import MetricName
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines.errors import PipelineFailed
 from pipelines.cli.progress import (
-    PipelineFailed,
     Progress,
     Snapshot,
     counts_from_metrics,

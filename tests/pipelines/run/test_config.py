@@ -1,7 +1,8 @@
 """Config layering and validation (pure)."""
 import pytest
 
-from pipelines.run.config import ConfigError, build_settings, load_defaults, merge
+from pipelines.errors import ConfigError
+from pipelines.run.config import build_settings, load_defaults, merge
 
 
 def test_defaults_are_valid():

@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 import pytest
 
 import pipelines.run.output_lock as output_lock
-from pipelines.run.config import ConfigError
+from pipelines.errors import ConfigError
 from pipelines.run.output_lock import LOCK_NAME, OutputLock
 from tests.conftest import read_manifest, run_cli
 

@@ -8,6 +8,15 @@ import pytest
 from pipelines.run.watch import FolderWatch, in_progress_name
 from tests.feed_server import serving
 
+
+def stream_from_argv(argv, report):
+    """``newsbeam stream ARGV`` in this process: the CLI's parsing, then the stream."""
+    from pipelines.cli.arguments import stream_args
+    from pipelines.run.stream import stream
+
+    plan, settings, options = stream_args(argv)
+    return stream(settings, options, plan, report=report)
+
 DURATION = 30
 LATE_DATE = "Sun, 01 Jan 2023 08:00:00 +0100"
 PARAGRAPH = "The coastguard said the search would resume at first light, weather permitting, with two boats and a helicopter."
@@ -47,7 +56,6 @@ def drop_files(folder):
 
 @pytest.fixture(scope="module")
 def stream_run(tmp_path_factory):
-    from pipelines.run.stream import stream
 
     root = tmp_path_factory.mktemp("stream")
     inbox, out = root / "inbox", root / "out"
@@ -58,9 +66,9 @@ def stream_run(tmp_path_factory):
         server.routes["/live"] = growing_feed(started, served)
         dropper = threading.Thread(target=drop_files, args=(inbox,))
         dropper.start()
-        manifests = stream(["--feed", f"{server.base}/live", "--watch", str(inbox / "*.txt"), "--output", str(out),
-                            "--allow-network", "127.0.0.1/32", "--poll-interval", "4", "--duration", str(DURATION),
-                            "--run-id", "s1"], report=lines.append)
+        manifests = stream_from_argv(["--feed", f"{server.base}/live", "--watch", str(inbox / "*.txt"),
+                                      "--output", str(out), "--allow-network", "127.0.0.1/32", "--poll-interval",
+                                      "4", "--duration", str(DURATION), "--run-id", "s1"], report=lines.append)
         dropper.join()
     return dict(out=out, manifests=manifests, lines=lines, started=started, ended=time.time(),
                 items_served=max(served))
@@ -156,15 +164,14 @@ def short_items_feed(started, base):
 
 
 def test_short_items_linking_to_one_page_each_land_once_with_their_own_text(tmp_path):
-    from pipelines.run.stream import stream
 
     started, out = time.time(), tmp_path / "out"
     with serving({}) as server:
         server.routes["/live"] = short_items_feed(started, server.base)
         server.routes["/live-page"] = lambda handler: (200, {"Content-Type": "text/html"},
                                                       b"<html><body><p>Live departures board.</p></body></html>")
-        stream(["--feed", f"{server.base}/live", "--output", str(out), "--allow-network", "127.0.0.1/32",
-                "--poll-interval", "3", "--duration", "14", "--run-id", "s2"], report=lambda line: None)
+        stream_from_argv(["--feed", f"{server.base}/live", "--output", str(out), "--allow-network", "127.0.0.1/32",
+                         "--poll-interval", "3", "--duration", "14", "--run-id", "s2"], report=lambda line: None)
     served = 1 + int((time.time() - started) / 2)
     rows = sorted(articles(out), key=lambda r: int(r["title"].split()[1]))
     numbers = [int(r["title"].split()[1]) for r in rows]

@@ -14,7 +14,7 @@ from pipelines.tools.replay import (
     plan_replay,
     read_rejected_rows,
 )
-from pipelines.run.run_context import InputError
+from pipelines.errors import InputError
 from tests.conftest import REPO, run_cli
 
 

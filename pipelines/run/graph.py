@@ -1,51 +1,25 @@
-"""The batch ingest pipeline: files -> clean articles + rejected rows -> Parquet.
-
-``build_pipeline`` only wires stages; ``run`` turns argv into settings and
-Beam options, checks them and the output location, runs the graph (reporting
-progress) and returns the committed manifest.
-``python -m pipelines.run.ingest ...`` behaves like ``newsbeam run ...``.
-"""
+"""The pipeline's graph: files and feeds -> clean articles, duplicates and rejected rows -> Parquet
+-> one commit. ``build_pipeline`` only wires stages (``pipelines/run/launch.py`` runs it)."""
 import functools
-import logging
 import operator
-import os
-import sys
 import uuid
-from datetime import timedelta
-from typing import Optional
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
-from pipelines.run.config import ConfigError, build_settings, read_config_file
-from pipelines.run.malloc_arenas import limit_malloc_arenas
-from pipelines.run.options import IngestOptions, options_parser, unknown_flags, with_local_defaults
-from pipelines.run.output_lock import OutputLock
-from pipelines.cli.progress import Progress, run_pipeline
-from pipelines.run.run_context import feed_urls, new_run_context, resolve_inputs, run_header
 from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.text.article import partition_date
-from transforms.text.boilerplate import load_rules
 from transforms.text.clean import CleanArticles
 from transforms.sinks.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
-from transforms.sinks.commit_protocol import repair_output
 from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
-from schemas.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, manifest_path, temp_dir
+from schemas.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, temp_dir
 from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles
 from transforms.dedup.staged_rows import StageRows, WriteKeptRows
 from transforms.dedup.dedup_sql import DedupParams
 from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
-from transforms.dedup.history import history_files
-from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.web.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
 from transforms.web.http_client import FetchPolicy
-from transforms.storage import read_json
-
-_LOGGER = logging.getLogger(__name__)
-
 
 def partition_specs(settings, run_id: str, tmp: str):
     """(articles spec, rejected spec, duplicates spec) for one run."""
@@ -171,149 +145,3 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
                      "AllFiles")
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)
     return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit
-
-
-def settings_from_args(argv):
-    """(Settings, IngestOptions) from command-line arguments; raises ConfigError."""
-    unknown = unknown_flags(argv)
-    if unknown:
-        raise ConfigError(f"unknown option {unknown[0]!r} (not a newsbeam flag nor a Beam pipeline option)")
-    options = PipelineOptions(with_local_defaults(argv))
-    ours = options.view_as(IngestOptions)
-    user = read_config_file(ours.config) if ours.config else {}
-    overrides = {"inputs": ours.input, "output": ours.output, "run_id": ours.run_id}
-    feeds = [{"type": "feed", "urls": ours.feed}] if ours.feed else []
-    user = {**user, "sources": list(user.get("sources", [])) + feeds} if feeds else user
-    if ours.allow_network:
-        fetch = dict(user.get("fetch") or {})
-        fetch["allow_networks"] = list(fetch.get("allow_networks", [])) + ours.allow_network
-        user = {**user, "fetch": fetch}
-    settings = build_settings(user, overrides)
-    try:
-        load_rules(settings.rule_packs)
-    except ValueError as err:
-        raise ConfigError(f"config key 'boilerplate.packs': {err}") from None
-    return settings, options
-
-
-def prepare_output(output: str) -> None:
-    """Fail fast, before the pipeline starts, when the output root cannot be created."""
-    try:
-        if not FileSystems.exists(output):
-            FileSystems.mkdirs(output)
-    except Exception as err:  # noqa: BLE001 - any filesystem failure means: cannot write there
-        raise ConfigError(f"output {output!r}: cannot be created ({err})") from None
-
-
-def run(argv, progress: Optional[Progress] = None, annotations: Optional[dict] = None) -> dict:
-    """Run one batch ingest; returns the committed manifest.
-
-    ``progress`` shows how the run is going (nothing by default); ``annotations``
-    are extra manifest fields (``newsbeam replay`` records what it re-ran)."""
-    check_beam_options(argv)
-    settings, options = settings_from_args(argv)
-    inputs = resolve_inputs(settings)
-    prepare_output(settings.output)
-    check_output_writable(settings.output)
-    ctx = new_run_context(settings)
-    with OutputLock(settings.output, ctx.run_id):
-        repair(settings.output)
-        return _run_locked(settings, options, ctx, inputs, progress, annotations)
-
-
-def repair(output: str) -> None:
-    """Finish or undo what a stopped commit left, remove abandoned temp folders (under the lock)."""
-    done = repair_output(output)
-    if any(done.values()):
-        _LOGGER.warning("output %s: repaired what earlier runs left: %s", output, done)
-
-
-def _run_locked(settings, options, ctx, inputs, progress, annotations) -> dict:
-    """The run itself, once this process holds the output (``run``'s arguments, resolved)."""
-    requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
-    runner = describe_runner(options)
-    if "mode" in runner:  # a local DirectRunner: its workers start from this process
-        limit_malloc_arenas()
-    _LOGGER.info("run %s: reading %d input globs and %d feeds into %s", ctx.run_id, len(inputs), len(requests),
-                 settings.output)
-    header = {**run_header(settings, ctx, inputs), "runner": runner, **(annotations or {})}
-    cutoff = (ctx.ingested_at - timedelta(days=settings.lookback_days)).date()
-    history = history_files(settings.output, ctx.run_id, cutoff)
-    pipeline = new_pipeline(options)
-    build_pipeline(pipeline, settings, ctx, inputs, requests, header, history)
-    _LOGGER.info("run %s: starting the pipeline on %s", ctx.run_id, runner_words(runner))
-    run_pipeline(pipeline, progress or Progress("off"))
-    _LOGGER.info("run %s: finished; manifest %s", ctx.run_id, manifest_path(settings.output, ctx.run_id))
-    return read_manifest(settings.output, ctx.run_id)
-
-
-class _OptionParser(_BeamArgumentParser):
-    """Beam's option parser, raising ConfigError where argparse would print usage and exit."""
-
-    def error(self, message):
-        raise ConfigError(f"Beam option: {message}")
-
-
-def check_beam_options(argv) -> None:
-    """Fail with one line when a Beam option's value is malformed (``--direct_num_workers abc``)."""
-    options_parser(_OptionParser).parse_known_args(list(argv))
-
-
-def new_pipeline(options) -> beam.Pipeline:
-    """The Beam pipeline; an unknown runner or options the runner rejects are a ConfigError."""
-    try:
-        return beam.Pipeline(options=options)
-    except ValueError as err:
-        raise ConfigError(f"Beam options: {_first_line(err)}") from None
-
-
-def check_output_writable(output: str) -> None:
-    """Fail fast when files cannot be written under the output root (a file, read-only, unreachable)."""
-    if "://" not in output and os.path.exists(output) and not os.path.isdir(output):
-        raise ConfigError(f"output {output!r}: is a file, not a directory")
-    probe = join(output, "_tmp", f".probe-{uuid.uuid4().hex[:8]}")
-    try:
-        with FileSystems.create(probe) as handle:
-            handle.write(b"")
-        FileSystems.delete([probe])
-    except Exception as err:  # noqa: BLE001 - any filesystem failure means: cannot write there
-        raise ConfigError(f"output {output!r}: cannot write there ({_first_line(err)})") from None
-
-
-def describe_runner(options) -> dict:
-    """The runner and, for the DirectRunner, its running mode and workers (for logs and the manifest)."""
-    values = options.get_all_options()
-    runner = {"name": values.get("runner") or "DirectRunner"}
-    if runner["name"] in ("DirectRunner", "direct", "SwitchingDirectRunner"):
-        workers = values.get("direct_num_workers")
-        runner["mode"] = values.get("direct_running_mode") or "in_memory"
-        runner["workers"] = (os.cpu_count() or 1) if workers == 0 else workers or 1
-    return runner
-
-
-def runner_words(runner: dict) -> str:
-    if "mode" in runner:
-        return f"{runner['name']} ({runner['mode']}, {runner['workers']} workers)"
-    return runner["name"]
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
-
-
-def read_manifest(output: str, run_id: str) -> dict:
-    manifest = read_json(manifest_path(output, run_id))
-    if manifest is None:
-        raise RuntimeError(f"the run finished but wrote no manifest for run {run_id}")
-    return manifest
-
-
-def main(argv=None) -> int:
-    from pipelines.cli.main import main as cli_main
-
-    return cli_main(["run", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

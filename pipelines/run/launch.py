@@ -1,0 +1,130 @@
+"""Launching a run: the one path ``newsbeam run``, every ``stream`` window and ``replay`` take.
+
+``run(settings, options)`` checks the inputs and the output location, takes the output
+lock, repairs what an interrupted run left, and hands over to ``run_locked``, which builds
+the graph (``pipelines/run/graph.py``), runs it with the progress line and the runner's
+errors turned into one line, and returns the committed manifest. A stream holds the lock
+for all its windows and calls ``run_locked`` per window.
+"""
+import logging
+import os
+import uuid
+from datetime import timedelta
+from typing import Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.cli.progress import Progress, run_pipeline
+from pipelines.errors import ConfigError, first_line
+from pipelines.run.graph import build_pipeline
+from pipelines.run.malloc_arenas import limit_malloc_arenas
+from pipelines.run.output_lock import OutputLock
+from pipelines.run.run_context import feed_urls, new_run_context, resolve_inputs, run_header
+from schemas.layout import join, manifest_path
+from schemas.records import RunContext
+from transforms.dedup.history import history_files
+from transforms.sinks.commit_protocol import repair_output
+from transforms.sinks.feed_state import feed_requests, read_feed_state
+from transforms.storage import read_json
+
+__all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest"]
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def run(settings, options, progress: Optional[Progress] = None, annotations: Optional[dict] = None) -> dict:
+    """Run one batch ingest; returns the committed manifest.
+
+    ``progress`` shows how the run is going (nothing by default); ``annotations``
+    are extra manifest fields (``newsbeam replay`` records what it re-ran)."""
+    inputs = resolve_inputs(settings)
+    prepare_output(settings.output)
+    ctx = new_run_context(settings)
+    with OutputLock(settings.output, ctx.run_id):
+        repair(settings.output)
+        return run_locked(settings, options, ctx, inputs, progress=progress, annotations=annotations)
+
+
+def run_locked(settings, options, ctx: RunContext, inputs: Sequence[str], progress: Optional[Progress] = None,
+               annotations: Optional[dict] = None, requests: Optional[list] = None) -> dict:
+    """The run itself, once this process holds the output; ``requests`` are the feed requests
+    (by default: every configured feed, conditional on its saved validators)."""
+    if requests is None:
+        requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
+    runner = describe_runner(options)
+    if "mode" in runner:  # a local DirectRunner: its workers start from this process
+        limit_malloc_arenas()
+    _LOGGER.info("run %s: reading %d input globs and %d feeds into %s", ctx.run_id, len(inputs), len(requests),
+                 settings.output)
+    header = {**run_header(settings, ctx, inputs), "runner": runner, **(annotations or {})}
+    cutoff = (ctx.ingested_at - timedelta(days=settings.lookback_days)).date()
+    history = history_files(settings.output, ctx.run_id, cutoff)
+    pipeline = new_pipeline(options)
+    build_pipeline(pipeline, settings, ctx, inputs, requests, header, history)
+    _LOGGER.info("run %s: starting the pipeline on %s", ctx.run_id, runner_words(runner))
+    run_pipeline(pipeline, progress or Progress("off"))
+    _LOGGER.info("run %s: finished; manifest %s", ctx.run_id, manifest_path(settings.output, ctx.run_id))
+    return read_manifest(settings.output, ctx.run_id)
+
+
+def prepare_output(output: str) -> None:
+    """Fail fast, before the pipeline starts, when the output root cannot be created or written."""
+    try:
+        if not FileSystems.exists(output):
+            FileSystems.mkdirs(output)
+    except Exception as err:  # noqa: BLE001 - any filesystem failure means: cannot write there
+        raise ConfigError(f"output {output!r}: cannot be created ({err})") from None
+    check_output_writable(output)
+
+
+def check_output_writable(output: str) -> None:
+    """Fail fast when files cannot be written under the output root (a file, read-only, unreachable)."""
+    if "://" not in output and os.path.exists(output) and not os.path.isdir(output):
+        raise ConfigError(f"output {output!r}: is a file, not a directory")
+    probe = join(output, "_tmp", f".probe-{uuid.uuid4().hex[:8]}")
+    try:
+        with FileSystems.create(probe) as handle:
+            handle.write(b"")
+        FileSystems.delete([probe])
+    except Exception as err:  # noqa: BLE001 - any filesystem failure means: cannot write there
+        raise ConfigError(f"output {output!r}: cannot write there ({first_line(err)})") from None
+
+
+def repair(output: str) -> None:
+    """Finish or undo what a stopped commit left, remove abandoned temp folders (under the lock)."""
+    done = repair_output(output)
+    if any(done.values()):
+        _LOGGER.warning("output %s: repaired what earlier runs left: %s", output, done)
+
+
+def new_pipeline(options) -> beam.Pipeline:
+    """The Beam pipeline; an unknown runner or options the runner rejects are a ConfigError."""
+    try:
+        return beam.Pipeline(options=options)
+    except ValueError as err:
+        raise ConfigError(f"Beam options: {first_line(err)}") from None
+
+
+def describe_runner(options) -> dict:
+    """The runner and, for the DirectRunner, its running mode and workers (for logs and the manifest)."""
+    values = options.get_all_options()
+    runner = {"name": values.get("runner") or "DirectRunner"}
+    if runner["name"] in ("DirectRunner", "direct", "SwitchingDirectRunner"):
+        workers = values.get("direct_num_workers")
+        runner["mode"] = values.get("direct_running_mode") or "in_memory"
+        runner["workers"] = (os.cpu_count() or 1) if workers == 0 else workers or 1
+    return runner
+
+
+def runner_words(runner: dict) -> str:
+    if "mode" in runner:
+        return f"{runner['name']} ({runner['mode']}, {runner['workers']} workers)"
+    return runner["name"]
+
+
+def read_manifest(output: str, run_id: str) -> dict:
+    manifest = read_json(manifest_path(output, run_id))
+    if manifest is None:
+        raise RuntimeError(f"the run finished but wrote no manifest for run {run_id}")
+    return manifest
