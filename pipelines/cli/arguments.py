@@ -1,15 +1,12 @@
 """Command-line arguments into what a run needs: validated ``Settings`` and Beam options.
 
 Parsed once, here; the run, stream and replay functions take the results, never argv.
+Beam is imported by the functions that need it, so commands that run no pipeline
+(``clean``, ``inspect``, ``--help``, ``--version``) start without it.
 """
 import argparse
 
-from apache_beam.options.pipeline_options import PipelineOptions
-
 from pipelines.errors import ConfigError, UsageError
-from pipelines.run.config import build_settings, read_config_file
-from pipelines.run.options import IngestOptions, unknown_flags, with_local_defaults
-from transforms.text.boilerplate import load_rules
 
 __all__ = ["ArgumentParser", "settings_from_args"]
 
@@ -25,6 +22,12 @@ def settings_from_args(argv, local_defaults: bool = True):
     """(Settings, PipelineOptions) from ``newsbeam run`` arguments; raises ConfigError.
 
     ``local_defaults``: a local run uses every core (``options.with_local_defaults``)."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipelines.run.config import build_settings, read_config_file
+    from pipelines.run.options import IngestOptions, unknown_flags, with_local_defaults
+    from transforms.text.boilerplate import load_rules
+
     unknown = unknown_flags(argv)
     if unknown:
         raise ConfigError(f"unknown option {unknown[0]!r} (not a newsbeam flag nor a Beam pipeline option)")
@@ -48,6 +51,8 @@ def settings_from_args(argv, local_defaults: bool = True):
 
 def stream_args(argv):
     """(StreamPlan, Settings, PipelineOptions) from ``newsbeam stream`` arguments."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
     from pipelines.run.options import StreamOptions
     from pipelines.run.stream import StreamPlan, window_argv
 

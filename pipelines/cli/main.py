@@ -6,7 +6,6 @@ completed but rows were rejected and ``--fail-on-rejects`` was given.
 ``--verbose`` shows logs and tracebacks; ``--quiet`` shows no progress and a
 one-line summary.
 """
-import argparse
 import inspect
 import json
 import logging
@@ -14,7 +13,9 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from importlib import metadata
 
+from pipelines.cli.arguments import ArgumentParser
 from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
 
 _LOGGER = logging.getLogger(__name__)
@@ -30,10 +31,7 @@ class Flags:
     quiet: bool = False
 
 
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse that raises UsageError (one line, exit 2) instead of printing usage and exiting."""
-
-    def error(self, message):
+def error(self, message):
         raise UsageError(message)
 
 
@@ -114,13 +112,13 @@ def command_inspect(argv, flags: Flags) -> int:
     """inspect DIR [--json] [--samples N]
 
     what an output holds: partitions, rows, dates, sources, topics, rejects by reason, schema version, samples"""
-    from pipelines.tools.inspect import format_inspection, inspect_output
-
     parser = ArgumentParser(prog="newsbeam inspect")
     parser.add_argument("dir", help="the output root of newsbeam run (holds articles/, rejected/, _runs/)")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     parser.add_argument("--samples", type=int, default=3, help="sample rows to show (default 3)")
     args = parser.parse_args(argv)
+    from pipelines.tools.inspect import format_inspection, inspect_output  # after --help: no Beam for that
+
     info = inspect_output(args.dir, samples=max(0, args.samples))
     print(json.dumps(info, indent=2, ensure_ascii=False, default=str) if args.json else format_inspection(info))
     return EXIT_OK
@@ -130,12 +128,12 @@ def command_report(argv, flags: Flags) -> int:
     """report DIR --html FILE
 
     one self-contained HTML page with charts (no scripts, no network: opens from an e-mail)"""
-    from pipelines.tools.report import write_report
-
     parser = ArgumentParser(prog="newsbeam report")
     parser.add_argument("dir", help="the output root of newsbeam run")
     parser.add_argument("--html", required=True, metavar="FILE", help="where to write the page")
     args = parser.parse_args(argv)
+    from pipelines.tools.report import write_report  # after --help: no Beam for that
+
     path = write_report(args.dir, args.html)
     if not flags.quiet:
         print(f"newsbeam report: wrote {path}")
@@ -171,7 +169,8 @@ COMMANDS = {
 
 
 def usage() -> str:
-    lines = ["newsbeam [--verbose|-v] [--quiet|-q] <command> [options]", "", "commands:"]
+    lines = ["newsbeam [--verbose|-v] [--quiet|-q] <command> [options]   (newsbeam --version: the version)", "",
+             "commands:"]
     for name, command in COMMANDS.items():
         synopsis, _, description = inspect.cleandoc(command.__doc__ or name).partition("\n\n")
         lines.append("  " + " ".join(synopsis.split()))
@@ -179,6 +178,13 @@ def usage() -> str:
     lines += ["", "exit codes: 0 completed (rejected rows are normal), 1 the run failed, "
               "2 usage/config/input problem, 3 rows rejected with --fail-on-rejects"]
     return "\n".join(lines)
+
+
+def installed_version() -> str:
+    try:
+        return metadata.version("newsbeam")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def describe_failure(err: BaseException) -> str:
@@ -197,6 +203,9 @@ def main(argv=None) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(usage())
         return EXIT_OK if argv else EXIT_USAGE
+    if argv[0] in ("-V", "--version", "version"):
+        print(f"newsbeam {installed_version()}")
+        return EXIT_OK
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         print(f"newsbeam: unknown command {name!r}\n\n{usage()}", file=sys.stderr)

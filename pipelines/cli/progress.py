@@ -32,6 +32,7 @@ from apache_beam.runners.runner import PipelineState
 from apache_beam.utils.subprocess_server import SubprocessServer
 
 from pipelines.errors import PipelineFailed
+from pipelines.run.graph import STEP_PHASES
 from transforms.dead_letter import ARTICLES_CLEANED, DOCUMENTS_READ, PROGRESS_NAMESPACE, REJECTED_ROWS
 
 __all__ = ["Progress", "Snapshot", "format_line", "counts_from_metrics", "stage_phases", "run_pipeline"]
@@ -46,18 +47,10 @@ POLL_SECONDS = 1.0
 REDRAW_SECONDS = 0.5
 LOG_EVERY_SECONDS = 15.0
 
-# Top-level step names of pipelines/run/graph.py, in pipeline order, as plain words.
-_PHASES = (
-    (re.compile(r"ReadFiles"), "reading files"),
-    (re.compile(r"FetchFeeds"), "fetching feeds"),
-    (re.compile(r"ExtractDocuments"), "extracting text"),
-    (re.compile(r"FetchPages"), "fetching linked pages"),
-    (re.compile(r"CleanArticles"), "cleaning"),
-    (re.compile(r"ReadHistory"), "reading earlier runs"),
-    (re.compile(r"Deduplicate"), "deduplicating"),
-    (re.compile(r"Write(Articles|Rejected)"), "writing Parquet"),
-    (re.compile(r"CommitRun[-/]Commit"), "committing"),
-)
+# Plain words for the steps of pipelines/run/graph.py, found in a fused stage's name by label.
+_PHASES = tuple((re.compile(r"(?<![A-Za-z])" + re.escape(label).replace("/", "[-/]")), words)
+                for label, words in STEP_PHASES.items())
+_INPUT_READ = re.compile(r"\([^()+]*/Read\)")
 
 
 @dataclass(frozen=True)
@@ -118,10 +111,13 @@ def counts_from_metrics(counters) -> dict:
 
 
 def stage_phases(stage_name: str) -> str:
-    """Plain words for a fused runner stage, e.g. ``"cleaning, deduplicating"``; '' if unknown."""
+    """Plain words for a fused runner stage, e.g. ``"cleaning, deduplicating"``; '' if unknown.
+
+    The stage's reads of earlier stages' outputs (``(LinkedPages/AllDocs/Read)``) are not its steps."""
+    own_steps = _INPUT_READ.sub("", stage_name)
     words = []
     for pattern, phrase in _PHASES:
-        if pattern.search(stage_name) and phrase not in words:
+        if pattern.search(own_steps) and phrase not in words:
             words.append(phrase)
     return ", ".join(words)
 

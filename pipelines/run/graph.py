@@ -21,6 +21,23 @@ from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, Dedu
 from transforms.web.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
 from transforms.web.http_client import FetchPolicy
 
+# The steps the progress line names while they run (pipelines/cli/progress.py), by their labels
+# below (a path for a step inside one): renaming a step without its entry here fails
+# tests/pipelines/run/test_graph.py.
+STEP_PHASES = {
+    "ReadFiles": "reading files",
+    "FetchFeeds": "fetching feeds",
+    "ExtractDocuments": "extracting text",
+    "LinkedPages": "fetching linked pages",
+    "CleanArticles": "cleaning",
+    "StageArticles": "staging rows",
+    "Deduplicate": "deduplicating",
+    "WriteArticles": "writing Parquet",
+    "WriteRejected": "writing Parquet",
+    "CommitRun/Commit": "committing",
+}
+
+
 def partition_specs(settings, run_id: str, tmp: str):
     """(articles spec, rejected spec, duplicates spec) for one run."""
     common = dict(output=settings.output, temp_dir=tmp, run_id=run_id,
