@@ -7,7 +7,7 @@ expected, so the CLI can print one line and exit 2.
 import ipaddress
 import re
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any, Mapping, Optional, Tuple
 
 import yaml
@@ -15,6 +15,7 @@ from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.errors import ConfigError, first_line
+from transforms.web.http_client import FetchPolicy
 
 PARTITION_COLUMNS = ("source", "source_type", "language")
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
@@ -24,26 +25,12 @@ _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 @dataclass(frozen=True)
-class FetchSettings:
-    connect_timeout: float
-    total_timeout: float
-    max_bytes: int
-    max_redirects: int
-    user_agent: str
-    allow_networks: Tuple[str, ...]
-    retries: int
-    backoff: float
-    max_retry_after: float
-    max_per_host: int
-    articles: str
-    article_min_words: int
-
-
-@dataclass(frozen=True)
 class Settings:
     inputs: Tuple[str, ...]
     feeds: Tuple[str, ...]
-    fetch: FetchSettings
+    fetch: FetchPolicy
+    linked_pages: str  # fetch.articles: auto | always | never
+    linked_page_min_words: int
     output: str
     run_id: Optional[str]
     rule_packs: Tuple[str, ...]
@@ -108,7 +95,9 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
     return Settings(
         inputs=_string_list(raw["inputs"], "inputs") + paths,
         feeds=feeds,
-        fetch=_fetch_settings(raw["fetch"]),
+        fetch=fetch_policy(raw["fetch"]),
+        linked_pages=_choice(raw["fetch"]["articles"], "fetch.articles", ARTICLE_MODES),
+        linked_page_min_words=_non_negative_int(raw["fetch"]["article_min_words"], "fetch.article_min_words"),
         output=_non_empty_string(raw["output"], "output"),
         run_id=_run_id(raw["run_id"]),
         rule_packs=_string_list(raw["boilerplate"]["packs"], "boilerplate.packs", min_items=1),
@@ -143,21 +132,31 @@ def _sources(value: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     return found["feed"], found["files"]
 
 
-def _fetch_settings(raw: Mapping) -> FetchSettings:
-    return FetchSettings(
+def fetch_policy(raw: Mapping) -> FetchPolicy:
+    """The HTTP client's policy from the ``fetch:`` section (validated; the one source of its values)."""
+    return FetchPolicy(
         connect_timeout=_positive_number(raw["connect_timeout_s"], "fetch.connect_timeout_s"),
         total_timeout=_positive_number(raw["total_timeout_s"], "fetch.total_timeout_s"),
         max_bytes=_megabytes(raw["max_body_mb"], "fetch.max_body_mb"),
         max_redirects=_non_negative_int(raw["max_redirects"], "fetch.max_redirects"),
-        user_agent=_non_empty_string(raw["user_agent"], "fetch.user_agent"),
+        user_agent=_user_agent(raw["user_agent"]),
         allow_networks=_networks(raw["allow_networks"]),
         retries=_non_negative_int(raw["retries"], "fetch.retries"),
-        backoff=_positive_number(raw["backoff_s"], "fetch.backoff_s"),
+        backoff_base=_positive_number(raw["backoff_s"], "fetch.backoff_s"),
+        backoff_max=_positive_number(raw["backoff_max_s"], "fetch.backoff_max_s"),
         max_retry_after=_positive_number(raw["max_retry_after_s"], "fetch.max_retry_after_s"),
         max_per_host=_positive_int(raw["max_per_host"], "fetch.max_per_host"),
-        articles=_choice(raw["articles"], "fetch.articles", ARTICLE_MODES),
-        article_min_words=_non_negative_int(raw["article_min_words"], "fetch.article_min_words"),
     )
+
+
+def _user_agent(value: Any) -> str:
+    """``fetch.user_agent`` with ``{version}`` replaced by newsbeam's version."""
+    text = _non_empty_string(value, "fetch.user_agent")
+    try:
+        version = metadata.version("newsbeam")
+    except metadata.PackageNotFoundError:
+        version = "dev"
+    return text.replace("{version}", version)
 
 
 def _networks(value: Any) -> Tuple[str, ...]:

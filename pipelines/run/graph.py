@@ -19,7 +19,6 @@ from transforms.dedup.staged_rows import StageRows, WriteKeptRows
 from transforms.dedup.dedup_sql import DedupParams
 from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
 from transforms.web.fetch import NOT_MODIFIED, PAGE_FAILURES, VALIDATORS, FetchFeeds, FetchLinkedPages
-from transforms.web.http_client import FetchPolicy
 
 # The steps the progress line names while they run (pipelines/cli/progress.py), by their labels
 # below (a path for a step inside one): renaming a step without its entry here fails
@@ -75,16 +74,6 @@ def _flatten(parts, label, pipeline=None):
     return tuple(parts) | label >> beam.Flatten()
 
 
-def fetch_policy(fetch) -> FetchPolicy:
-    """The HTTP client's policy from the validated ``fetch`` settings."""
-    return FetchPolicy(
-        connect_timeout=fetch.connect_timeout, total_timeout=fetch.total_timeout,
-        max_bytes=fetch.max_bytes, max_redirects=fetch.max_redirects, user_agent=fetch.user_agent,
-        allow_networks=fetch.allow_networks, retries=fetch.retries, backoff_base=fetch.backoff,
-        max_retry_after=fetch.max_retry_after, max_per_host=fetch.max_per_host,
-    )
-
-
 def read_sources(pipeline, settings, ctx, inputs, feed_requests):
     """Files and feeds -> (records, {step: read-stage rejects}, counts, feed validators)."""
     records, rejected, counts, validators = [], {}, [], []
@@ -96,7 +85,7 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
         counts.append(_count(read["files"], "files_matched"))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
-                 | "FetchFeeds" >> FetchFeeds(ctx.run_id, fetch_policy(settings.fetch), settings.max_record_bytes))
+                 | "FetchFeeds" >> FetchFeeds(ctx.run_id, settings.fetch, settings.max_record_bytes))
         records.append(feeds.records)
         rejected["fetch"] = feeds[REJECTED]
         counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
@@ -117,11 +106,10 @@ def write_rejected(rejected: dict, spec, pipeline):
 
 def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     """Short feed entries completed from their linked pages (when configured and feeds are read)."""
-    fetch = settings.fetch
-    if fetch.articles == "never" or not feeds_fetched:
+    if settings.linked_pages == "never" or not feeds_fetched:
         return documents
-    pages = documents | "LinkedPages" >> FetchLinkedPages(fetch_policy(fetch), fetch.articles,
-                                                         fetch.article_min_words)
+    pages = documents | "LinkedPages" >> FetchLinkedPages(settings.fetch, settings.linked_pages,
+                                                         settings.linked_page_min_words)
     failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
     counts.append(_count(failures, "page_failures", each=True))
     return pages["docs"]

@@ -62,19 +62,22 @@ _URL_ERRORS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Limits for one Fetcher. Times are seconds; ``max_bytes`` counts decompressed bytes."""
+    """Limits for one Fetcher. Times are seconds; ``max_bytes`` counts decompressed bytes.
 
-    connect_timeout: float = 10.0
-    total_timeout: float = 30.0
-    max_bytes: int = 15 * 1024 * 1024
-    max_redirects: int = 5
-    user_agent: str = "newsbeam/0.1 (+https://github.com/newsbeam/newsbeam; news ingestion)"
-    allow_networks: tuple[str, ...] = ()
-    retries: int = 3
-    backoff_base: float = 1.0
-    backoff_max: float = 30.0
-    max_retry_after: float = 120.0
-    max_per_host: int = 2
+    No defaults here: the values come from the ``fetch:`` config (``configs/defaults.yaml``),
+    which ``pipelines/run/config.fetch_policy`` turns into this policy."""
+
+    connect_timeout: float
+    total_timeout: float
+    max_bytes: int
+    max_redirects: int
+    user_agent: str
+    allow_networks: tuple[str, ...]
+    retries: int
+    backoff_base: float
+    backoff_max: float
+    max_retry_after: float
+    max_per_host: int
 
 
 @dataclass(frozen=True)

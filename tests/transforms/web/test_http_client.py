@@ -14,6 +14,8 @@ import threading
 import time
 import tracemalloc
 import zlib
+import dataclasses
+from importlib import metadata
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
@@ -21,9 +23,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import transforms.errors as errors
+from pipelines.run.config import fetch_policy, load_defaults
 from transforms.errors import RejectError
 from transforms.web.http_client import (
-    FetchPolicy,
     Fetcher,
     address_allowed,
     is_public_address,
@@ -217,6 +219,11 @@ def server():
         yield srv
 
 
+def policy(**overrides):
+    """The default policy (configs/defaults.yaml's ``fetch:``) with ``overrides``."""
+    return dataclasses.replace(fetch_policy(load_defaults()["fetch"]), **overrides)
+
+
 @pytest.fixture
 def fetchers():
     """Build Fetchers (small timeouts, loopback allowed, recorded sleeps); closed afterwards."""
@@ -227,7 +234,7 @@ def fetchers():
                         backoff_max=0.05, allow_networks=LOOPBACK)
         settings.update(overrides)
         sleeps = []
-        fetcher = Fetcher(FetchPolicy(**settings), sleep=sleeps.append)
+        fetcher = Fetcher(policy(**settings), sleep=sleeps.append)
         fetcher.sleeps = sleeps
         made.append(fetcher)
         return fetcher
@@ -276,7 +283,7 @@ def test_ok_returns_body_validators_and_sends_identity_headers(server, fetchers)
     assert result.url == server.url("/ok") and not result.not_modified
     assert result.headers["content-type"] == "application/rss+xml"
     sent = server.headers_for("/ok")[0]
-    assert sent["User-Agent"].startswith("newsbeam/0.1 (+https://")
+    assert sent["User-Agent"].startswith(f"newsbeam/{metadata.version('newsbeam')} (")  # the version is the installed one
     assert sent["Accept-Encoding"] == "gzip, deflate"
     assert sent["Accept"] == "application/rss+xml"
     assert "If-None-Match" not in sent and "Cookie" not in sent
@@ -536,8 +543,8 @@ def test_redirect_to_disallowed_loopback_never_connects(server, fetchers):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "2130706433", "0x7f.0.0.1", "[::ffff:127.0.0.1]"])
 def test_default_policy_refuses_loopback_before_connecting(host):
-    policy = FetchPolicy(connect_timeout=1.0, total_timeout=2.0, retries=0)  # allow_networks=() default
-    with raw_listener("127.0.0.1") as trap, Fetcher(policy) as fetcher:
+    policy_ = policy(connect_timeout=1.0, total_timeout=2.0, retries=0)  # allow_networks=() default
+    with raw_listener("127.0.0.1") as trap, Fetcher(policy_) as fetcher:
         error = reject(fetcher, f"http://{host}:{trap.getsockname()[1]}/feed.xml")
         assert error.reason == errors.BLOCKED_ADDRESS
         assert host.strip("[]") in error.message
@@ -638,9 +645,9 @@ def test_at_most_two_concurrent_requests_per_host(server, fetchers):
 ])
 def test_validate_policy_rejects_unworkable_settings(field, value):
     with pytest.raises(ValueError):
-        validate_policy(FetchPolicy(**{field: value}))
+        validate_policy(policy(**{field: value}))
     with pytest.raises(ValueError):
-        Fetcher(FetchPolicy(**{field: value}))
+        Fetcher(policy(**{field: value}))
 
 
 @pytest.fixture
