@@ -1,14 +1,18 @@
-"""The dead-letter side output every stage shares.
+"""The dead-letter side output every stage shares, and the one error policy behind it.
 
-A stage's DoFn subclasses ``GuardedFn`` and implements ``transform``; any
-``RejectError`` becomes a rejected row with its reason code, and any other
-exception becomes ``internal_error`` with the traceback. Outputs of one input
-are collected before they are emitted, so an input is never half-written and
-half-rejected.
+What the work on one input raises is judged in one place, ``CaughtFailure``: a
+``RejectError`` keeps its reason code, any other exception (a bug) becomes
+``internal_error`` with the traceback, and the run goes on. A stage's DoFn subclasses
+``GuardedFn`` and implements ``transform``; a failure becomes a rejected row. Outputs
+of one input are collected before they are emitted, so an input is never half-written
+and half-rejected, except for an input too large to collect (``GuardedFn.streams``),
+whose outputs are given out as they are made. A step whose failure is not a rejected
+row (a linked page: the entry it completes is kept) uses ``CaughtFailure`` itself.
 """
 import logging
 import traceback
 from datetime import datetime, timezone
+from typing import Optional
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -45,8 +49,41 @@ def rejected_row(stage, reason, error, source_uri, raw, run_id, now=None) -> dic
     }
 
 
+class CaughtFailure:
+    """The error policy, as a ``with`` block around the work on one input: an exception the block
+    raises is kept here, not raised. A ``RejectError`` keeps its reason and message; any other
+    exception is a bug, which must not stop the run nor lose the input: ``internal_error`` with
+    its traceback (``unexpected``). BaseExceptions (KeyboardInterrupt, GeneratorExit) pass.
+    True once something was caught."""
+
+    def __init__(self):
+        self.error: Optional[Exception] = None
+        self.reason: Optional[str] = None
+        self.message = ""
+
+    @property
+    def unexpected(self) -> bool:
+        return self.error is not None and not isinstance(self.error, RejectError)
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    def __enter__(self) -> "CaughtFailure":
+        return self
+
+    def __exit__(self, kind, error, trace) -> bool:
+        if not isinstance(error, Exception):
+            return False
+        self.error = error
+        if isinstance(error, RejectError):
+            self.reason, self.message = error.reason, error.message
+        else:
+            self.reason, self.message = INTERNAL_ERROR, "".join(traceback.format_exception(kind, error, trace))
+        return True
+
+
 class GuardedFn(beam.DoFn):
-    """Base DoFn: subclasses set ``stage`` and implement ``transform``."""
+    """Base DoFn: subclasses set ``stage`` and implement ``transform``; a failure is a rejected row."""
 
     stage = "unknown"
 
@@ -64,26 +101,45 @@ class GuardedFn(beam.DoFn):
         """(source_uri, raw bytes) of ``element`` for a rejected row."""
         return getattr(element, "source_uri", ""), getattr(element, "raw", b"") or getattr(element, "data", b"")
 
+    def streams(self, element) -> bool:
+        """Whether ``element``'s outputs are given out as ``transform`` makes them instead of
+        collected first (subclasses override it for inputs whose outputs may not fit in memory).
+        When such an input fails half way, the outputs before stay, and the rejected row's
+        message ends with how many records were given out."""
+        return False
+
     def process(self, element):
         if self._inputs is not None:
             self._inputs.inc()
-        try:
+        yield from (self._process_streamed(element) if self.streams(element) else self._process_collected(element))
+
+    def _process_collected(self, element):
+        with CaughtFailure() as failure:
             outputs = list(self.transform(element))
-        except RejectError as err:
-            yield self._reject(element, err.reason, err.message)
-            return
-        except Exception:  # noqa: BLE001 - a bug must not stop the run nor lose the record
-            self._internal_errors.inc()
-            self._warn_once()
-            yield self._reject(element, INTERNAL_ERROR, traceback.format_exc())
+        if failure:
+            yield self._reject_failure(element, failure)
             return
         if self._outputs is not None:
             self._outputs.inc(sum(1 for out in outputs if not isinstance(out, pvalue.TaggedOutput)))
         yield from outputs
 
-    def _reject(self, element, reason, message):
+    def _process_streamed(self, element):
+        given = 0
+        with CaughtFailure() as failure:
+            for output in self.transform(element):
+                given += 0 if isinstance(output, pvalue.TaggedOutput) else 1
+                yield output
+        if failure:
+            yield self._reject_failure(element, failure, f" (after {given} records)")
+        if self._outputs is not None:
+            self._outputs.inc(given)
+
+    def _reject_failure(self, element, failure: CaughtFailure, note: str = ""):
+        if failure.unexpected:
+            self._internal_errors.inc()
+            self._warn_once()
         uri, raw = self.describe(element)
-        return self.reject(uri, raw, reason, message)
+        return self.reject(uri, raw, failure.reason, failure.message + note)
 
     def reject(self, source_uri, raw, reason, message):
         """A tagged rejected row; subclasses may yield it for part of an input."""

@@ -11,8 +11,6 @@ from importlib import metadata, resources
 from typing import Any, Mapping, Optional, Tuple
 
 import yaml
-from apache_beam.io.filesystem import BeamIOError
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.errors import ConfigError, first_line
 from transforms.web.http_client import FetchPolicy
@@ -56,9 +54,11 @@ def load_defaults() -> dict:
 def read_config_file(path: str) -> dict:
     """A user's YAML config; an unreadable or non-mapping file is a ConfigError."""
     try:
+        from apache_beam.io.filesystems import FileSystems  # Beam only when a config file is read
+
         with FileSystems.open(path) as handle:  # local paths, gs://, s3://
             data = yaml.safe_load(handle.read().decode("utf-8"))
-    except (OSError, BeamIOError) as err:
+    except OSError as err:  # Beam's BeamIOError is an OSError
         raise ConfigError(f"config file {path!r}: cannot read ({first_line(err)})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path!r}: not UTF-8 text") from None

@@ -5,7 +5,6 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import metadata, resources
 
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.errors import InputError
 from schemas import SCHEMA_VERSION
@@ -47,6 +46,8 @@ def feed_urls(settings):
 def resolve_inputs(settings):
     """The file globs to read (saved feed files included); each must match a file.
     With no inputs and no feeds at all, the bundled samples."""
+    from apache_beam.io.filesystems import FileSystems  # Beam only when a run's inputs are listed
+
     patterns = list(settings.inputs) + [feed for feed in settings.feeds if not is_url(feed)]
     if not patterns and not settings.feeds:
         patterns = [bundled_samples_glob()]

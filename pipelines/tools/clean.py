@@ -3,13 +3,12 @@ import os
 import stat
 import sys
 
-from pipelines.run.config import build_settings
-from pipelines.run.run_context import InputError, new_run_context
+from pipelines.errors import InputError
 from transforms.text.article import build_article
 from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
+from transforms.sources.files import records_of_file
 from transforms.sources.formats import extract_document
-from transforms.sources.read import records_of_file
 
 
 MIB = 1024 * 1024
@@ -84,6 +83,10 @@ def clean_record(raw, rules, ctx) -> dict:
 
 def clean_document(path: str):
     """The Article row (or rejection) of each record in ``path``; one dict for one record."""
+    # imported here: both modules import Beam's FileSystems at the top (for remote config files and globs)
+    from pipelines.run.config import build_settings
+    from pipelines.run.run_context import new_run_context
+
     settings = build_settings({}, {})
     name, data = read_input(path, settings.max_file_bytes)
     ctx = new_run_context(settings)

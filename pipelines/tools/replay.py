@@ -36,7 +36,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.errors import InputError
 from pipelines.run.run_context import is_url, new_run_id
-from transforms.sources.decode import detect_format
+from transforms.sources.decode import COMPRESSION_SUFFIXES, detect_format
 from transforms.errors import TOO_LARGE, RejectError
 from transforms.sinks.commit_protocol import committed_paths
 from schemas.layout import REJECTED, join
@@ -45,7 +45,7 @@ __all__ = ["ReplayPlan", "ReplayOutcome", "plan_replay", "rejected_files", "read
 
 REPLAY_DIR = "_replay"
 COLUMNS = ["stage", "reason", "error", "source_uri", "raw", "run_id"]
-_COMPRESSION = re.compile(r"\.(gz|bz2|zst|zstd)$", re.IGNORECASE)
+_COMPRESSION = re.compile(r"\.(" + "|".join(COMPRESSION_SUFFIXES) + r")$", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]")
 _GLOB = re.compile(r"[*?\[]")
 # Flags replay sets itself: the inputs are the rejected rows, the output is theirs.

@@ -9,47 +9,35 @@ date the page labels as an update is never taken for the publication date;
 value returned is the string as found, or an ISO day for a numeric one (parse it with
 ``dates.parse_datetime_utc``).
 """
-import re
 from typing import Iterator, Optional
 
 from transforms.text.dates import parse_datetime_utc
+from transforms.html.selectors import (
+    DATE_LABEL_TAGS, NUMERIC_DAY, OUTSIDE_ARTICLE_TAGS, PUBLISHED_LABEL, UPDATED_LABEL, UPDATE_WORDS,
+)
 
 __all__ = ["labelled_published", "labelled_updated", "time_element_published"]
 
 MAX_LABEL_CHARS = 80  # an element holding a labelled date is short: "Published: January 3, 2024"
-_PUBLISHED_LABEL = re.compile(
-    r"^\s*(?:first\s+)?(?:published|posted|date\s+published|publication\s+date|"
-    r"ver[öo]ffentlicht|publi[ée]e?|publicado|publicada)\b(?:\s+(?:on|am|le|el|the))?\s*[:\-–—|]?\s*",
-    re.IGNORECASE,
-)
-_UPDATED_LABEL = re.compile(
-    r"^\s*(?:last\s+)?(?:updated|modified|revised|aktualisiert|mis\s+[àa]\s+jour|actualizado|actualizada)\b"
-    r"(?:\s+(?:on|am|le|el))?\s*[:\-–—|]?\s*",
-    re.IGNORECASE,
-)
-_UPDATE_WORDS = re.compile(r"updat|modif|revis|aktualisiert|mis\s+[àa]\s+jour|actualizad", re.IGNORECASE)
-_OUTSIDE_ARTICLE = frozenset(("nav", "aside", "footer", "menu"))
-_NUMERIC_DAY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")  # "04/05/2024", "4.5.2024"
-_LABEL_TAGS = ("p", "span", "div", "li", "small", "dd", "em", "strong", "time")
 
 
 def labelled_published(tree) -> Optional[str]:
     """A date after a "Published" label: in the labelled element, just after it, or in the next element."""
-    return _labelled_date(tree, _PUBLISHED_LABEL, skip_updates=True)
+    return _labelled_date(tree, PUBLISHED_LABEL, skip_updates=True)
 
 
 def labelled_updated(tree) -> Optional[str]:
     """A date after a "Last updated" / "Updated on" label, found the same way."""
-    return _labelled_date(tree, _UPDATED_LABEL, skip_updates=False)
+    return _labelled_date(tree, UPDATED_LABEL, skip_updates=False)
 
 
 def _labelled_date(tree, label_pattern, skip_updates: bool) -> Optional[str]:
-    for element in tree.iter(*_LABEL_TAGS):
+    for element in tree.iter(*DATE_LABEL_TAGS):
         if not label_pattern.match(element.text or ""):
             continue
         text = _short_text(element)
         label = label_pattern.match(text or "")
-        if not label or (skip_updates and _UPDATE_WORDS.search(text)):
+        if not label or (skip_updates and UPDATE_WORDS.search(text)):
             continue
         value = _readable_date(_time_attribute(element) or text[label.end():] or _text_after(element))
         if value:
@@ -102,7 +90,7 @@ def _readable_date(value: str) -> Optional[str]:
     Dotted numeric dates are day first ("04.03.2024" is 4 March). With slashes or dashes,
     "04/03/2024" is 4 March in Europe and April 3 in the US: refused unless a part is over 12.
     """
-    numeric = _NUMERIC_DAY.match(value or "")
+    numeric = NUMERIC_DAY.match(value or "")
     if numeric:
         first, separator, second, year = numeric.groups()
         day, month = int(first), int(second)
@@ -119,14 +107,14 @@ def _article_time_elements(tree) -> Iterator:
     for element in tree.iter("time"):
         if _marked_update(element):
             continue
-        if not any(ancestor.tag in _OUTSIDE_ARTICLE for ancestor in element.iterancestors()):
+        if not any(ancestor.tag in OUTSIDE_ARTICLE_TAGS for ancestor in element.iterancestors()):
             yield element
 
 
 def _marked_update(element) -> bool:
     """Its class or itemprop says "updated", or its short parent reads like "Updated: <time>"."""
-    if _UPDATE_WORDS.search(f"{element.get('class') or ''} {element.get('itemprop') or ''}"):
+    if UPDATE_WORDS.search(f"{element.get('class') or ''} {element.get('itemprop') or ''}"):
         return True
     parent = element.getparent()
     context = _short_text(parent) if parent is not None else None
-    return bool(context and _UPDATE_WORDS.search(context))
+    return bool(context and UPDATE_WORDS.search(context))

@@ -8,11 +8,8 @@ the declared title without its " | Site" suffix. Pure functions (no Beam); never
 """
 import html
 import json
-import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
-
-from lxml import etree
 
 from transforms.html.bylines import (
     author_box_authors, author_link_authors, byline_authors, clean_author_names, described_authors, is_handle,
@@ -20,57 +17,15 @@ from transforms.html.bylines import (
 )
 from transforms.html.titles import choose_title
 from transforms.text.metadata import split_authors
+from transforms.html.selectors import (
+    ARTICLE_TYPES, FOUR_DIGIT_YEAR, H1, HEAD_TITLE, ITEMPROP_PUBLISHED, JSON_CONTROL_CHARS, JSON_LD, META_AUTHORS,
+    META_MODIFIED, META_PUBLISHED, META_SITE_NAMES, META_TITLES, PAGE_TYPES, TIME_PUBLISHED, TWITTER_AUTHOR_DATA,
+    URL_LIKE,
+)
 
 __all__ = ["PageMetadata", "page_metadata"]
 
-ARTICLE_TYPES = frozenset(
-    "article newsarticle blogposting reportagenewsarticle analysisnewsarticle opinionnewsarticle "
-    "reviewnewsarticle backgroundnewsarticle techarticle scholarlyarticle medicalwebpage report "
-    "liveblogposting socialmediaposting".split()
-)
-PAGE_TYPES = frozenset("webpage itempage collectionpage aboutpage faqpage qapage".split())
 MAX_JSON_LD_CHARS = 1_000_000
-
-_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
-_H1 = etree.XPath("//h1")
-_TITLE = etree.XPath("//head/title/text() | //title/text()")
-_META_TITLES = etree.XPath(
-    "//meta[@property='og:title' or @name='og:title' or @name='twitter:title' "
-    "or @property='twitter:title' or @name='title' or @name='dc.title' or @name='DC.title']/@content"
-)
-_SITE_NAMES = etree.XPath(
-    "//meta[@property='og:site_name' or @name='application-name' or @name='apple-mobile-web-app-title']/@content"
-)
-_META_AUTHORS = etree.XPath(
-    "//meta[@name='author' or @property='author' or @name='article:author' or @property='article:author' "
-    "or @name='dc.creator' or @name='DC.creator' or @name='parsely-author' or @name='sailthru.author' "
-    "or @name='byl']/@content"
-)
-# Twitter card label/data pairs: <meta name="twitter:label1" content="Written by"> + twitter:data1
-_LABELLED_DATA = etree.XPath(
-    "//meta[starts-with(@name, 'twitter:label') and (translate(@content, 'WRITENBYAUTHO', 'writenbyautho') = 'written by'"
-    " or translate(@content, 'WRITENBYAUTHO', 'writenbyautho') = 'author')]"
-    "/following-sibling::meta[starts-with(@name, 'twitter:data')][1]/@content"
-)
-_META_PUBLISHED = etree.XPath(
-    "//meta[@property='article:published_time' or @name='article:published_time' "
-    "or @property='og:published_time' or @name='pubdate' or @name='publishdate' or @name='publish-date' "
-    "or @name='date' or @name='dc.date' or @name='DC.date' or @name='dc.date.issued' or @name='DC.date.issued' "
-    "or @name='dcterms.created' or @name='parsely-pub-date' or @name='sailthru.date' "
-    "or @itemprop='datePublished']/@content"
-)
-_ITEMPROP_PUBLISHED = etree.XPath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/text()")
-_TIME_PUBLISHED = etree.XPath(
-    "//time[@datetime][contains(concat(' ', @class, ' '), 'publish') or contains(@class, 'post-date') "
-    "or contains(@class, 'entry-date') or @pubdate]/@datetime"
-)
-_META_MODIFIED = etree.XPath(
-    "//meta[@property='article:modified_time' or @property='og:updated_time' "
-    "or @itemprop='dateModified']/@content"
-)
-_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_URL_LIKE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
-_BAD_JSON_ESCAPES = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -89,17 +44,17 @@ def page_metadata(tree) -> PageMetadata:
     """Title, authors, dates and site name declared by the page ``tree`` (an lxml HTML tree)."""
     article, page = _json_ld_article(tree)
     publishers = _publisher_names(article, page)
-    site_names = _strings(_SITE_NAMES(tree)) + publishers  # every name strips a title suffix
+    site_names = _strings(META_SITE_NAMES(tree)) + publishers  # every name strips a title suffix
     site_name = _first(site_names)
     people, organisations = _authors(tree, article, _strings([site_name]) + publishers)
     meta_titles = _strings([_json_str(article.get("headline")), _json_str(page.get("name"))])
-    meta_titles += _strings(_META_TITLES(tree)) + _strings(_TITLE(tree)[:1])
+    meta_titles += _strings(META_TITLES(tree)) + _strings(HEAD_TITLE(tree)[:1])
     return PageMetadata(
         title=choose_title(_h1_texts(tree), meta_titles, site_names),
         authors=people,
         organisations=organisations,
         published=_first_dated(_published_candidates(tree, article, page)),
-        updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(_META_MODIFIED(tree))),
+        updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(META_MODIFIED(tree))),
         site_name=site_name,
     )
 
@@ -134,11 +89,11 @@ def _resolve_refs(value, by_id: dict):
 
 def _json_ld_items(tree) -> Iterator[dict]:
     """Every JSON object in the page's JSON-LD blocks, ``@graph`` members and lists flattened."""
-    for text in _JSON_LD(tree):
+    for text in JSON_LD(tree):
         if len(text) > MAX_JSON_LD_CHARS:
             continue
         try:
-            data = json.loads(_BAD_JSON_ESCAPES.sub(" ", text))
+            data = json.loads(JSON_CONTROL_CHARS.sub(" ", text))
         except ValueError:
             continue
         yield from _flatten(data, depth=0)
@@ -188,7 +143,7 @@ def _json_ld_authors(article: dict) -> Tuple[List[str], List[str]]:
     items = value if isinstance(value, list) else [value]
     people, others = [], []
     for item in items:
-        if isinstance(item, str) and not _URL_LIKE.search(item.strip()):
+        if isinstance(item, str) and not URL_LIKE.search(item.strip()):
             people.append(html.unescape(item))
         elif isinstance(item, dict) and _json_str(item.get("name")):
             (others if "organization" in _types(item) else people).append(_json_str(item["name"]))
@@ -229,12 +184,12 @@ def _author_sources(tree, people: List[str]) -> Iterator[List[str]]:
 
 
 def _meta_authors(tree) -> List[str]:
-    values = _strings(_META_AUTHORS(tree)) + _strings(_LABELLED_DATA(tree))
-    return [value for value in values if not _URL_LIKE.search(value)][:1]
+    values = _strings(META_AUTHORS(tree)) + _strings(TWITTER_AUTHOR_DATA(tree))
+    return [value for value in values if not URL_LIKE.search(value)][:1]
 
 
 def _h1_texts(tree) -> List[str]:
-    return _strings(" ".join(element.text_content().split()) for element in _H1(tree))
+    return _strings(" ".join(element.text_content().split()) for element in H1(tree))
 
 
 def _strings(values: Iterable) -> List[str]:
@@ -246,7 +201,7 @@ def _strings(values: Iterable) -> List[str]:
 def _published_candidates(tree, article: dict, page: dict) -> Iterator[str]:
     """Declared publication dates, most explicit source first; each source is read only when reached."""
     yield from _strings([_json_str(article.get("datePublished")), _json_str(page.get("datePublished"))])
-    for source in (_META_PUBLISHED, _ITEMPROP_PUBLISHED, _TIME_PUBLISHED):
+    for source in (META_PUBLISHED, ITEMPROP_PUBLISHED, TIME_PUBLISHED):
         yield from _strings(source(tree))
 
 
@@ -254,7 +209,7 @@ def _first_dated(values: Iterable[str]) -> Optional[str]:
     """The first date with a four-digit year ("2024-10-08" before an ambiguous "01/07/16"), else the first."""
     first = None
     for value in values:
-        if _FOUR_DIGIT_YEAR.search(value):
+        if FOUR_DIGIT_YEAR.search(value):
             return value
         first = first or value
     return first

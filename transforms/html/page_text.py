@@ -9,7 +9,6 @@ blank line (``"\\n\\n"``).
 """
 import html as html_lib
 from contextlib import contextmanager
-import re
 from typing import Optional
 
 import lxml.html
@@ -25,6 +24,10 @@ from transforms.html.metadata import page_metadata
 from transforms.text.language import normalise_language
 from transforms.text.metadata import clean_topics, split_authors
 from transforms.html.trafilatura_metadata import PageGuesses
+from transforms.html.selectors import (
+    BLOCK_TAGS, FRAGMENT_SKIP_TAGS, HEADLINE_LABEL, NEVER_TEXT_TAGS, NON_XML_CHARS, PAGE_LANGUAGE, SCRIPT_OR_STYLE,
+    TAG, WORD, XML_DECLARATION,
+)
 
 __all__ = ["html_page_fields", "html_fragment_to_text"]
 
@@ -32,21 +35,8 @@ HTML_EXTRACTOR = "html:trafilatura"
 MIN_FALLBACK_WORDS = 50  # a default-mode (recall) extraction shorter than this is navigation
 FAST_PRECISION_SHARE = 0.35  # measured: fast and full precision mode differed only below 0.30 of the page's words
 MIN_PRECISION_SHARE = 0.3  # precision mode kept less than this share of default mode's words: it lost the article
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead "
-    "tr ul".split()
-)
-_NEVER_TEXT_TAGS = frozenset(("script", "style", etree.Comment, etree.ProcessingInstruction))
-_SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg")
-_LANGUAGE_XPATH = "/html/@lang | //meta[@http-equiv='content-language']/@content | //meta[@property='og:locale']/@content"
 
 MAX_TITLE_LABEL_WORDS = 6
-_TITLE_LABEL = re.compile(r"\s+[|•·–—-]\s+([^.!?]+)")  # " — Strength Training" after a repeated headline
-_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
-_NON_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_TAG = re.compile(r"<[^>]*>")
-_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 # --------------------------------------------------------------------------- html pages
@@ -62,7 +52,7 @@ def html_page_fields(html: str) -> dict:
     """
     tree = _load_html_tree(html)
     declared = page_metadata(tree)
-    language = _first_xpath(tree, _LANGUAGE_XPATH)
+    language = _first_xpath(tree, PAGE_LANGUAGE)
     published = _page_published(declared, tree)
     guesses = _trafilatura_metadata(tree)
     document = guesses.document
@@ -102,7 +92,7 @@ def _guessed_authors(declared, guessed: Optional[str]) -> tuple:
 
 
 def _words(text: str) -> set:
-    return set(re.findall(r"\w+", text.casefold()))
+    return set(WORD.findall(text.casefold()))
 
 
 def _page_published(declared, tree):
@@ -150,7 +140,7 @@ def _page_word_bound(tree) -> int:
     """At least as many words as any extraction of ``tree`` can hold: every text node outside scripts and styles."""
     count = 0
     for element in tree.iter():
-        if element.tag not in _NEVER_TEXT_TAGS:
+        if element.tag not in NEVER_TEXT_TAGS:
             count += len((element.text or "").split())
         count += len((element.tail or "").split())
     return count
@@ -158,7 +148,7 @@ def _page_word_bound(tree) -> int:
 
 def _load_html_tree(html: str):
     try:
-        tree = trafilatura.load_html(_NON_XML_CHARS.sub("", html))
+        tree = trafilatura.load_html(NON_XML_CHARS.sub("", html))
     except (ValueError, etree.LxmlError, RecursionError) as exc:
         raise RejectError(HTML_PARSE_ERROR, f"HTML could not be parsed: {exc}") from None
     if tree is None:
@@ -211,7 +201,7 @@ def _without_leading_title(text: str, title: Optional[str]) -> str:
     title = " ".join((title or "").split())
     if not title or not first.startswith(title):
         return text
-    label = _TITLE_LABEL.fullmatch(first[len(title):])
+    label = HEADLINE_LABEL.fullmatch(first[len(title):])
     return rest if first == title or (label and len(label.group(1).split()) <= MAX_TITLE_LABEL_WORDS) else text
 
 
@@ -223,7 +213,7 @@ def html_fragment_to_text(html: str) -> str:
 
     Never raises: markup lxml cannot parse (or nests too deep) falls back to tag stripping.
     """
-    html = _XML_DECLARATION.sub("", _NON_XML_CHARS.sub("", html or ""))
+    html = XML_DECLARATION.sub("", NON_XML_CHARS.sub("", html or ""))
     if not html.strip():
         return ""
     parser = lxml.html.HTMLParser(huge_tree=True)  # per call: lxml parsers are not thread-safe
@@ -233,21 +223,21 @@ def html_fragment_to_text(html: str) -> str:
         return _strip_tags(html)
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
         return _strip_tags(html)
-    etree.strip_elements(root, *_SKIP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    etree.strip_elements(root, *FRAGMENT_SKIP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     body = root.find("body")
     return _join_paragraphs(_block_texts(body if body is not None else root))
 
 
 def _strip_tags(html: str) -> str:
     """Last-resort plain text: scripts, styles and tags removed, entities unescaped, one paragraph."""
-    return _join_paragraphs([html_lib.unescape(_TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", html)))])
+    return _join_paragraphs([html_lib.unescape(TAG.sub(" ", SCRIPT_OR_STYLE.sub(" ", html)))])
 
 
 def _block_texts(root) -> list:
     """Text runs of ``root``, cut at every block element's start and end (iterative walk)."""
     blocks, current = [], []
     for event, element in etree.iterwalk(root, events=("start", "end")):
-        is_block = element.tag in _BLOCK_TAGS
+        is_block = element.tag in BLOCK_TAGS
         if is_block:
             blocks.append("".join(current))
             current = []

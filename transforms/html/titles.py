@@ -3,38 +3,32 @@
 A short label at the chosen headline's edges is dropped last: " | Opinion", " - Top 10 Picks",
 "Blog | ", "example.com ".
 
-Pure functions over strings (no lxml, no Beam); never raise.
+Pure functions over strings (no lxml trees, no Beam); never raise.
 """
 import re
 import unicodedata
 from typing import List, Optional, Sequence
 
+from transforms.html.selectors import (
+    CONTINUATION, DOMAIN_EDGE, LOST_CHARACTER, PIPE_PREFIX, SECTION_LABEL_PREFIX, SENTENCE_MARKS, TITLE_DATE,
+    TITLE_SEPARATOR, WORD,
+)
+
 __all__ = ["choose_title", "strip_site_suffix"]
 
 MIN_AGREEMENT = 0.5  # share of words an h1 and a declared title (site name removed) must share
 MAX_TITLE_CHARS = 300
-_SEPARATOR = re.compile(r"\s+[|•·»~:/–—-]{1,2}\s+|\s*\|\s*")
-_WORD = re.compile(r"\w+")
 _SUFFIX_MAX_WORDS = 6
 _PREFIX_MAX_WORDS = 3
-_PIPE_PREFIX = re.compile(r"^(.+?)(?:\s*\|\s*|\s+[•·»]\s+)(.+)$")
-_DOMAIN_EDGE = re.compile(r"^(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|dev|app|info|blog|me)\s+(?=\w)"
-                          r"|(?<=\w)\s+(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|dev|app|info|blog|me)$")
-_SENTENCE_MARKS = re.compile(r"[,;?!]")
-_LOST = re.compile(r"(?<=\w)[?\ufffd](?=\s*\w)")
-_LABEL_PREFIX = re.compile(r"^\w+:\s+(.+)$")
-_CONTINUATION = re.compile(r"\s+\w")
-_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\s+\d{1,2}\b"
-                   r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\s+\d{4}\b")
 
 
 def _segments(title: str) -> List[str]:
     """The non-blank parts of ``title`` between separators ("Headline | Site" gives both)."""
-    return [part for part in _SEPARATOR.split(title) if part and part.strip()]
+    return [part for part in TITLE_SEPARATOR.split(title) if part and part.strip()]
 
 
 def _words(text: str) -> List[str]:
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _agreement(h1: str, titles: Sequence[str]) -> float:
@@ -57,7 +51,7 @@ def _agreement(h1: str, titles: Sequence[str]) -> float:
 
 
 def _is_segment(h1: str, title: str) -> bool:
-    return any(_same(h1, part) for part in _SEPARATOR.split(title))
+    return any(_same(h1, part) for part in TITLE_SEPARATOR.split(title))
 
 
 def _continues(title: str, h1: str) -> bool:
@@ -65,20 +59,20 @@ def _continues(title: str, h1: str) -> bool:
     a separated segment (" | Site", ", Tested", " (via X)"): the h1 is a shortened headline. An h1 ending
     in punctuation ("What is X?") is a complete headline."""
     head, h1 = " ".join(title.split()).casefold(), " ".join(h1.split()).casefold()
-    return h1[-1:].isalnum() and head.startswith(h1) and bool(_CONTINUATION.match(head[len(h1):]))
+    return h1[-1:].isalnum() and head.startswith(h1) and bool(CONTINUATION.match(head[len(h1):]))
 
 
 def _garbled_copy(h1: str, title: str) -> bool:
     """The h1 is the declared title with characters lost to encoding ("Beginner? Guide" for "Beginner's Guide")."""
-    if not _LOST.search(h1):
+    if not LOST_CHARACTER.search(h1):
         return False
-    pattern = ".{1,3}".join(re.escape(part) for part in _LOST.split(h1))
+    pattern = ".{1,3}".join(re.escape(part) for part in LOST_CHARACTER.split(h1))
     return bool(re.fullmatch(pattern, title, re.IGNORECASE)) and not _same(h1, title)
 
 
 def _labelled_copy(h1: str, title: str) -> bool:
     """The h1 is a one-word section label and the declared title ("Blog: Headline" for "Headline")."""
-    match = _LABEL_PREFIX.match(" ".join(h1.split()))
+    match = SECTION_LABEL_PREFIX.match(" ".join(h1.split()))
     return bool(match) and _same(match.group(1), title)
 
 
@@ -86,7 +80,7 @@ def _dated_extension(h1: str, title: str) -> bool:
     """The h1 is the declared title plus a date ("Dec 18 2025 Headline", "Headline Posted on July 1, 2024")."""
     words, other = _words(h1), set(_words(title))
     extra = " ".join(w for w in words if w not in other)
-    return bool(other) and other < set(words) and bool(_DATE.search(extra))
+    return bool(other) and other < set(words) and bool(TITLE_DATE.search(extra))
 
 
 def _same(a: str, b: str) -> bool:
@@ -106,7 +100,7 @@ def strip_site_suffix(title: str, site_names: Sequence[str]) -> str:
         parts.pop()
     while len(parts) > 1 and any(_names_site(parts[0], n) for n in names):
         parts.pop(0)
-    if len(parts) == len(_SEPARATOR.split(title)) and len(parts) > 1 and not names:
+    if len(parts) == len(TITLE_SEPARATOR.split(title)) and len(parts) > 1 and not names:
         if len(_words(parts[-1])) <= _SUFFIX_MAX_WORDS and len(_words(parts[-1])) < len(_words(parts[0])):
             parts.pop()
     return _rejoin(title, parts)
@@ -134,8 +128,8 @@ def _without_edge_labels(title: str) -> str:
     parts = _segments(title)
     if len(parts) > 1 and _is_label(parts[-1], parts[0]):
         title = _rejoin(title, parts[:-1])
-    title = _DOMAIN_EDGE.sub("", title)
-    prefix = _PIPE_PREFIX.match(title)
+    title = DOMAIN_EDGE.sub("", title)
+    prefix = PIPE_PREFIX.match(title)
     return prefix.group(2).strip() if prefix and _is_prefix_label(*prefix.groups()) else title
 
 
@@ -145,7 +139,7 @@ def _is_label(segment: str, other: str, max_words: int = _SUFFIX_MAX_WORDS) -> b
     "Features, Pricing, and More" continue the headline)."""
     count = len(_words(segment))
     return (0 < count <= max_words and count < len(_words(other)) and segment.strip()[:1].isupper()
-            and not _SENTENCE_MARKS.search(segment))
+            and not SENTENCE_MARKS.search(segment))
 
 
 def _is_prefix_label(segment: str, rest: str) -> bool:

@@ -33,7 +33,7 @@ from schemas import file_schema
 from schemas.layout import SHARD_CHARS, join, part_file_name, partition_dir, partition_values
 
 __all__ = ["PartitionSpec", "PartitionWriter", "RowBuffer", "WriteParquetPartitions", "WritePartitionsFn",
-           "write_parquet", "parquet_options"]
+           "parquet_options"]
 
 MIB = 1 << 20
 # Columns with few distinct values: dictionary pages make them small and fast to filter.
@@ -65,22 +65,13 @@ class PartitionSpec:
 
 
 def parquet_options(schema: pa.Schema, compression: str) -> dict:
-    """Keyword arguments for ``pq.ParquetWriter`` / ``pq.write_table``: codec, dictionaries, statistics."""
+    """Keyword arguments for ``pq.ParquetWriter``: codec, dictionaries, statistics."""
     names = set(schema.names)
     return {
         "compression": None if compression == "none" else compression,
         "use_dictionary": [c for c in DICTIONARY_COLUMNS if c.split(".", 1)[0] in names],
         "write_statistics": True,
     }
-
-
-def write_parquet(rows, schema: pa.Schema, path: str, compression: str) -> int:
-    """Write ``rows`` (dicts) with ``schema`` to ``path`` via FileSystems; returns bytes."""
-    table = pa.Table.from_pylist(rows, schema=schema)
-    with FileSystems.create(path) as handle:
-        counted = _CountingHandle(handle)
-        pq.write_table(table, counted, row_group_size=max(1, len(rows)), **parquet_options(schema, compression))
-    return counted.written
 
 
 def row_bytes(row: dict) -> int:

@@ -23,7 +23,7 @@ from transforms.errors import (
 )
 
 __all__ = ["detect_format", "decompress", "decompressed_chunks", "CompressedInput", "decode_text",
-           "html_declared_charset"]
+           "html_declared_charset", "COMPRESSION_SUFFIXES"]
 
 CHUNK_BYTES = 64 * 1024
 FIRST_FEED_BYTES = 64  # a member's first input slice; doubled up to CHUNK_BYTES while it lasts
@@ -44,7 +44,9 @@ _FORMATS = {
     "rss": "feed",
     "atom": "feed",
 }
-_COMPRESSIONS = {"gz": "gzip", "bz2": "bz2", "zst": "zstd", "zstd": "zstd"}
+# File-name suffix -> codec: the one list of the compressions newsbeam reads (a file is
+# decompressed by what its name says, never sniffed), for every module that needs it.
+COMPRESSION_SUFFIXES = {"gz": "gzip", "bz2": "bz2", "zst": "zstd", "zstd": "zstd"}
 
 _BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -86,7 +88,7 @@ def detect_format(path: str) -> Tuple[str, Optional[str]]:
     """(format, compression) from the file name's suffixes, case-insensitively."""
     name = path.rstrip("/").rsplit("/", 1)[-1].lower()
     parts = name.split(".")
-    compression = _COMPRESSIONS.get(parts[-1]) if len(parts) > 1 else None
+    compression = COMPRESSION_SUFFIXES.get(parts[-1]) if len(parts) > 1 else None
     if compression:
         parts = parts[:-1]
     fmt = _FORMATS.get(parts[-1]) if len(parts) > 1 else None

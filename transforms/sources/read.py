@@ -3,7 +3,7 @@
 Paths go through Beam's FileSystems, so local paths, gs:// and s3:// work
 wherever Beam's extras are installed. Local globs are matched here (``match_local``), not by
 Beam's matcher, which silently drops folders, broken links and folders it cannot list; only
-regular files are opened (``check_regular_file``): a FIFO, a device, a socket or a folder the
+regular files are opened (``files.check_regular_file``): a FIFO, a device, a socket or a folder the
 glob names is a ``not_a_regular_file`` row. Files are read as stored (no automatic
 decompression) and decompressed here. JSONL files (plain or compressed) are
 streamed line by line (``jsonl_stream``): a dump of any size is read with memory
@@ -12,41 +12,26 @@ size cap (``max_file_bytes``), so a compression bomb is cut off early.
 """
 import os
 import re
-import stat
 from dataclasses import dataclass
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import apache_beam as beam
-from apache_beam import pvalue
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.sources.decode import SNIFF_BYTES, decompress, detect_format
+from transforms.sources.decode import SNIFF_BYTES, detect_format
 from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, NOT_A_REGULAR_FILE, READ_ERROR, TOO_LARGE, RejectError
+from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
+from transforms.sources.files import (check_regular_file, is_jsonl, local_path, read_capped, records_of_file,
+                                      transport_path, within_record_limit)
 from transforms.sources.formats import split_file
 from transforms.sources.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
                                      open_decompressed)
 from schemas.records import RawDocument
 
-__all__ = ["ReadInputFiles", "all_rejected", "read_capped", "is_jsonl", "Listed", "match_local", "check_regular_file"]
+__all__ = ["ReadInputFiles", "all_rejected", "Listed", "match_local"]
 
 _GLOB_CHARS = re.compile(r"[*?[]")
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def read_capped(handle, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes`` from ``handle``; more is a too_large reject."""
-    data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise RejectError(TOO_LARGE, f"file is larger than the {max_bytes}-byte limit")
-    return data
 
 
 # --------------------------------------------------------------------------- matching
@@ -130,47 +115,6 @@ def match_remote(pattern: str) -> List[Listed]:
     return [Listed(meta.path) for meta in found]
 
 
-def check_regular_file(path: str) -> None:
-    """Reject a local path that is not a regular file, before anything opens it: a FIFO blocks
-    the reader forever, ``/dev/zero`` never ends, a folder cannot be read. Links are followed
-    (``os.stat``), so a link is judged by its target; a broken link or a loop is a read_error.
-    Remote paths (``scheme://``) hold only files and are not checked."""
-    if "://" in path:
-        return
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as err:
-        raise RejectError(READ_ERROR, f"cannot open {path}: {_link_note(path)}{err.strerror or err}") from None
-    if not stat.S_ISREG(mode):
-        kind = next((name for is_kind, name in _KINDS if is_kind(mode)), "of an unknown type")
-        raise RejectError(NOT_A_REGULAR_FILE, f"{path} is {_link_note(path)}{kind}, not a regular file")
-
-
-def _link_note(path: str) -> str:
-    try:
-        return f"a symbolic link to {os.readlink(path)!r}: "
-    except OSError:
-        return ""  # not a link
-
-
-_FS_BYTES = "fs-bytes:"
-
-
-def transport_path(path: str) -> str:
-    """``path`` in a form Beam can encode between steps: a file name that is not valid UTF-8
-    (Python holds its bytes as lone surrogates) travels as the hex of its bytes."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return _FS_BYTES + os.fsencode(path).hex()
-
-
-def local_path(element: str) -> str:
-    """The path ``transport_path`` made ``element`` from (the file can be opened with it)."""
-    return os.fsdecode(bytes.fromhex(element[len(_FS_BYTES):])) if element.startswith(_FS_BYTES) else element
-
-
 class _MatchFn(GuardedFn):
     """Input pattern -> the paths it names; a folder it cannot list is a read_error row."""
 
@@ -191,18 +135,12 @@ class _MatchFn(GuardedFn):
 # --------------------------------------------------------------------------- reading
 
 
-def records_of_file(path: str, data: bytes, max_file_bytes: int):
-    """The RawDocuments of one file's stored bytes (pure; raises RejectError)."""
-    fmt, compression = detect_format(path)
-    return split_file(decompress(data, compression, max_file_bytes), path, fmt)
-
-
 class _SplitFileFn(GuardedFn):
     """(path, stored bytes) -> RawDocuments; (path, None) -> the JSONL file's lines, streamed.
 
     A streamed file's outputs are given out while it is read, not collected first (a dump may
-    be larger than memory): when the file turns out corrupt, truncated or too large half way,
-    the lines before stay, and one rejected row names the file and how far the read got."""
+    be larger than memory, ``streams``): when the file turns out corrupt, truncated or too large
+    half way, the lines before stay, and one rejected row names the file and how far the read got."""
 
     stage = "read"
 
@@ -216,35 +154,29 @@ class _SplitFileFn(GuardedFn):
         path, data = element
         return local_path(path), data
 
-    def process(self, element):
-        path, data = local_path(element[0]), element[1]
-        if data is not None:
-            yield from super().process(element)
-            return
-        if self._inputs is not None:
-            self._inputs.inc()
-        given = 0
-        try:
-            for output in self._streamed_records(path):
-                given += 0 if isinstance(output, pvalue.TaggedOutput) else 1
-                yield output
-        except RejectError as err:
-            yield self.reject(path, b"", err.reason, f"{err.message} (after {given} records)")
-        except DECOMPRESS_FAILURES as err:  # OSError covers BeamIOError
-            compressed = detect_format(path)[1] is not None
-            reason, doing = (DECOMPRESS_ERROR, "decompressing") if compressed else (READ_ERROR, "reading")
-            yield self.reject(path, b"", reason, f"{doing} the file: {err} (after {given} records)")
-        if self._outputs is not None:
-            self._outputs.inc(given)
+    def streams(self, element):
+        return element[1] is None
 
     def transform(self, element):
         path, data = local_path(element[0]), element[1]
-        yield from self._within_limit(records_of_file(path, data, self._max_file))
+        if data is None:
+            yield from self._streamed_records(path)
+        else:
+            yield from self._within_limit(records_of_file(path, data, self._max_file))
 
     def _within_limit(self, records):
         return within_record_limit(records, self._max_record, self.reject)
 
     def _streamed_records(self, path):
+        """The JSONL file's records; what reading it raises besides RejectError is one too."""
+        try:
+            yield from self._jsonl_records(path)
+        except DECOMPRESS_FAILURES as err:  # OSError covers BeamIOError
+            compressed = detect_format(path)[1] is not None
+            reason, doing = (DECOMPRESS_ERROR, "decompressing") if compressed else (READ_ERROR, "reading")
+            raise RejectError(reason, f"{doing} the file: {err}") from None
+
+    def _jsonl_records(self, path):
         compression = detect_format(path)[1]
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             reader = open_decompressed(handle, compression, self._max_stream)
@@ -266,25 +198,6 @@ class _SplitFileFn(GuardedFn):
                     yield RawDocument(line.data, path, "json")
             if not seen:
                 raise RejectError(EMPTY_INPUT, "JSONL file has no records")
-
-
-def within_record_limit(records, max_record: int, reject):
-    """The records no larger than ``max_record`` bytes; a ``too_large`` row (``reject``, a
-    GuardedFn's) with the first ``max_record`` bytes for each larger one."""
-    for record in records:
-        if len(record.data) > max_record:
-            message = f"record of {len(record.data)} bytes exceeds the {max_record}-byte limit"
-            yield reject(record.source_uri, record.data[:max_record], TOO_LARGE, message)
-        else:
-            yield record
-
-
-def is_jsonl(path: str) -> bool:
-    """A file name ending in .jsonl / .ndjson (and a compression suffix, if any)."""
-    try:
-        return detect_format(path)[0] == "jsonl"
-    except RejectError:
-        return False
 
 
 class _ReadBytesFn(GuardedFn):

@@ -8,8 +8,9 @@ documents: each document is sent over a pipe and the answer awaited for at most
 ``RejectError(extract_timeout)``; one whose extraction raises or kills the child raises
 ``RejectError(extract_error)``. Either way the child is replaced and the next document
 is extracted as usual. A ``RejectError`` raised by the extractor passes through
-unchanged. No Beam import: the Extract stage's DoFn owns one ``TimedExtractor``,
-started in ``setup()`` and closed in ``teardown()``.
+unchanged. No Beam import: the Extract stage's DoFn (and the linked-page fetcher's) owns
+one ``TimedExtractor``, made lazily on the first document that needs it (the child starts
+then, in the constructor) and closed in ``teardown()``.
 """
 import logging
 import multiprocessing

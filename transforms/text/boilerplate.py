@@ -1,8 +1,8 @@
 """Boilerplate removal: rule packs (data in ``configs/rules/*.yaml``) applied line by line.
 
-Pure Python, no Beam: the StripBoilerplate DoFn is a thin adapter around
-:func:`strip_boilerplate`. The rule format is documented at the top of
-``configs/rules/default.yaml``.
+Pure Python, no Beam: the clean stage's DoFn (``transforms.text.clean``) loads the rules
+once, in ``setup()``, and ``transforms.text.article`` applies :func:`strip_boilerplate`. The
+rule format is documented at the top of ``configs/rules/default.yaml``.
 
 Text is split into lines (one paragraph per line); blank lines are ignored and every
 line is trimmed. A rule's patterns must match the *whole* trimmed line (precision
@@ -28,6 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from transforms.text.metadata import dedupe_ignoring_case
 from transforms.text.pattern_index import PatternIndex
 
 RULES_PACKAGE = "configs.rules"
@@ -274,7 +275,7 @@ def strip_boilerplate(text: str, rules: RuleSet, keep_only_line: bool = False) -
 
 def split_topics(items: str) -> tuple[str, ...]:
     """Split a topic list on , ; | · • into stripped, non-empty, de-duplicated items."""
-    return _dedupe(piece.strip() for piece in _TOPIC_SEPARATORS_RE.split(items))
+    return dedupe_ignoring_case(piece.strip() for piece in _TOPIC_SEPARATORS_RE.split(items))
 
 
 def _mark_edge(lines: list[str], hits: list[_Hit | None], rules: _RulePass,
@@ -295,13 +296,4 @@ def _topics(hits: Iterable[_Hit | None]) -> tuple[str, ...]:
     for hit in hits:
         if hit is not None and hit[0].extract == "topics":
             found.extend(split_topics(hit[1].group("items") or ""))
-    return _dedupe(found)
-
-
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    """Drop empty items and case-insensitive repeats, keeping the first spelling."""
-    seen: dict[str, str] = {}
-    for item in items:
-        if item and item.casefold() not in seen:
-            seen[item.casefold()] = item
-    return tuple(seen.values())
+    return dedupe_ignoring_case(found)

@@ -6,7 +6,7 @@ lists, feedparser dicts -- and return de-duplicated tuples in input order.
 import re
 from typing import Tuple
 
-__all__ = ["split_authors", "clean_topics"]
+__all__ = ["split_authors", "clean_topics", "dedupe_ignoring_case"]
 
 _BYLINE_PREFIX_RE = re.compile(
     r"^(?:(?:written|reported|words|text|story)\s+)?by\b\s*:?\s*", re.IGNORECASE
@@ -96,12 +96,12 @@ def _role_noun(word: str) -> bool:
     return word in _ROLE_NOUNS or (word.endswith("s") and word[:-1] in _ROLE_NOUNS)
 
 
-def _dedupe(items) -> Tuple[str, ...]:
-    """``items`` without case-insensitive duplicates, first spelling and order kept."""
+def dedupe_ignoring_case(items) -> Tuple[str, ...]:
+    """The non-empty strings of ``items`` without case-insensitive repeats, first spelling and order kept."""
     seen, out = set(), []
     for item in items:
         key = item.casefold()
-        if key not in seen:
+        if item and key not in seen:
             seen.add(key)
             out.append(item)
     return tuple(out)
@@ -129,7 +129,7 @@ def split_authors(value) -> Tuple[str, ...]:
             item = item.get("name")
         if isinstance(item, str):
             names.extend(_author_names(item))
-    return _dedupe(names)
+    return dedupe_ignoring_case(names)
 
 
 def clean_topics(values) -> Tuple[str, ...]:
@@ -151,4 +151,4 @@ def clean_topics(values) -> Tuple[str, ...]:
             topic = " ".join(item.split())
             if topic:
                 topics.append(topic)
-    return _dedupe(topics)
+    return dedupe_ignoring_case(topics)

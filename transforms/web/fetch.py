@@ -3,7 +3,8 @@
 Requests are grouped by host (split into ``max_per_host`` lanes), so one
 worker thread walks each lane in turn: together with the fetcher's per-host
 semaphore this keeps at most ``max_per_host`` requests in flight per host.
-Heavy objects (the HTTP session) are built in ``setup()``.
+Heavy objects are built on the worker: the HTTP session in ``setup()``, the page
+extractor's child process when the first page needs it.
 """
 import logging
 import zlib
@@ -15,13 +16,13 @@ from urllib.parse import urldefrag, urlsplit
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.dead_letter import REJECTED, GuardedFn
-from transforms.errors import INTERNAL_ERROR, RejectError
+from transforms.dead_letter import REJECTED, CaughtFailure, GuardedFn
+from transforms.errors import RejectError
 from transforms.sources.feed_xml import content_type_charset
 from transforms.sources.feeds import split_feed
+from transforms.sources.files import within_record_limit
 from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
 from transforms.web.http_client import Fetcher
-from transforms.sources.read import within_record_limit
 from transforms.web.linked_pages import merge_entry_and_page, needs_page
 from schemas.records import RawDocument
 
@@ -126,7 +127,9 @@ class FetchFeeds(beam.PTransform):
 
 
 class _FetchPageFn(_UsesFetcher, beam.DoFn):
-    """Short entry -> entry merged with its page; a failed page keeps the entry."""
+    """Short entry -> entry merged with its page. A failed page keeps the entry: the failure is
+    judged by the dead-letter policy (``CaughtFailure``), as in every stage, but it is not a
+    rejected row: its reason goes to ``page_failures``, and the entry goes on as it came."""
 
     def __init__(self, policy, time_limit_s=DEFAULT_TIME_LIMIT_S):
         super().__init__()
@@ -165,15 +168,15 @@ class _FetchPageFn(_UsesFetcher, beam.DoFn):
         return page
 
     def process(self, doc):
-        try:
-            yield merge_entry_and_page(doc, self._page(doc.url))
-        except RejectError as err:
-            yield pvalue.TaggedOutput(PAGE_FAILURES, err.reason)
-            yield doc
-        except Exception:  # noqa: BLE001 - a bug on one page must not lose the entry
-            _LOGGER.warning("linked page %s failed unexpectedly", doc.url, exc_info=True)
-            yield pvalue.TaggedOutput(PAGE_FAILURES, INTERNAL_ERROR)
-            yield doc
+        with CaughtFailure() as failure:
+            merged = merge_entry_and_page(doc, self._page(doc.url))
+        if not failure:
+            yield merged
+            return
+        if failure.unexpected:
+            _LOGGER.warning("linked page %s failed unexpectedly", doc.url, exc_info=failure.error)
+        yield pvalue.TaggedOutput(PAGE_FAILURES, failure.reason)
+        yield doc
 
 
 class FetchLinkedPages(beam.PTransform):

@@ -21,7 +21,6 @@ from typing import Optional
 from transforms.text.fingerprints import word_count
 from schemas.records import ExtractedDocument
 
-MODES = ("auto", "always", "never")
 SHINGLE = 3
 CONTAINED_SHARE = 0.6
 TITLE_SHARE = 0.6

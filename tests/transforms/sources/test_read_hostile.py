@@ -18,7 +18,8 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dead_letter import REJECTED
 from transforms.errors import NOT_A_REGULAR_FILE, READ_ERROR, RejectError
-from transforms.sources.read import Listed, ReadInputFiles, all_rejected, check_regular_file, match_local
+from transforms.sources.files import check_regular_file
+from transforms.sources.read import Listed, ReadInputFiles, all_rejected, match_local
 
 REPO = Path(__file__).resolve().parents[3]
 SAFETY_NET_SECONDS = 300  # the old reader blocked forever opening a FIFO: a hang fails the test, nothing is timed
