@@ -43,6 +43,8 @@ class Settings:
     max_record_bytes: int
     max_rows_per_file: int
     compression: str
+    extraction_time_s: float
+    writer_sizes: Mapping[str, int]  # PartitionSpec's target_file_bytes, row_group_bytes, row_group_rows, buffer_bytes
 
 
 def load_defaults() -> dict:
@@ -112,6 +114,8 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         max_record_bytes=_megabytes(raw["limits"]["max_record_mb"], "limits.max_record_mb"),
         max_rows_per_file=_positive_int(raw["writer"]["max_rows_per_file"], "writer.max_rows_per_file"),
         compression=_choice(raw["writer"]["compression"], "writer.compression", COMPRESSIONS),
+        extraction_time_s=_positive_number(raw["limits"]["extraction_time_s"], "limits.extraction_time_s"),
+        writer_sizes=_writer_sizes(raw["writer"]),
     )
 
 
@@ -232,6 +236,13 @@ def _positive_number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"config key {key!r}: expected a positive number, got {value!r}")
     return float(value)
+
+
+def _writer_sizes(raw: Mapping) -> dict:
+    return {"target_file_bytes": _megabytes(raw["target_file_mb"], "writer.target_file_mb"),
+            "row_group_bytes": _megabytes(raw["row_group_mb"], "writer.row_group_mb"),
+            "row_group_rows": _positive_int(raw["row_group_rows"], "writer.row_group_rows"),
+            "buffer_bytes": _megabytes(raw["buffer_mb"], "writer.buffer_mb")}
 
 
 def _megabytes(value: Any, key: str) -> int:

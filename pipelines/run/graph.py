@@ -40,7 +40,8 @@ STEP_PHASES = {
 def partition_specs(settings, run_id: str, tmp: str):
     """(articles spec, rejected spec, duplicates spec) for one run."""
     common = dict(output=settings.output, temp_dir=tmp, run_id=run_id,
-                  max_rows_per_file=settings.max_rows_per_file, compression=settings.compression)
+                  max_rows_per_file=settings.max_rows_per_file, compression=settings.compression,
+                  **settings.writer_sizes)
     use_published = settings.partition_date == "published"
     articles = PartitionSpec(kind=ARTICLES, schema=ARTICLE_SCHEMA, columns=settings.partition_columns,
                              date_of=functools.partial(partition_date, use_published=use_published), **common)
@@ -109,7 +110,7 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     if settings.linked_pages == "never" or not feeds_fetched:
         return documents
     pages = documents | "LinkedPages" >> FetchLinkedPages(settings.fetch, settings.linked_pages,
-                                                         settings.linked_page_min_words)
+                                                         settings.linked_page_min_words, settings.extraction_time_s)
     failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
     counts.append(_count(failures, "page_failures", each=True))
     return pages["docs"]
@@ -137,7 +138,7 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     tmp = temp_dir(settings.output, ctx.run_id, uuid.uuid4().hex[:8])
     article_spec, rejected_spec, duplicate_spec = partition_specs(settings, ctx.run_id, tmp)
     records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests)
-    extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id)
+    extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id, settings.extraction_time_s)
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
     counts.append(_count(documents | "FixedValues" >> beam.FlatMap(document_fixes), "document_fixes", each=True))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)

@@ -8,6 +8,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas import REJECTED_SCHEMA
+from tests.transforms.sinks.test_parquet_sink import WRITER_SIZES
 from transforms.text.clean import CleanArticles
 from transforms.dead_letter import REJECTED
 from transforms.sources.extract import ExtractDocuments
@@ -28,7 +29,7 @@ def test_extract_splits_good_and_bad_records():
                        fmt="json")
     bad = RawDocument(data=b'{"id": ', source_uri="f.jsonl", fmt="json")
     with TestPipeline() as p:
-        out = p | beam.Create([good, bad]) | ExtractDocuments("t1")
+        out = p | beam.Create([good, bad]) | ExtractDocuments("t1", time_limit_s=30)
         assert_that(out.documents | beam.Map(lambda d: (d.entry_id, d.text)),
                     equal_to([("1", "Trains run late.")]), label="main")
         assert_that(reasons(out[REJECTED]), equal_to([("extract", "json_invalid", "f.jsonl", b'{"id": ')]),
@@ -63,7 +64,7 @@ def test_writer_lands_files_in_temp_partitions(tmp_path):
              "rejected_at": CTX.ingested_at} for i in range(5)]
     spec = PartitionSpec(kind="rejected", schema=REJECTED_SCHEMA, columns=(), date_of=lambda r: r["rejected_at"],
                          output=str(tmp_path), temp_dir=str(tmp_path / "_tmp"), run_id="t1",
-                         max_rows_per_file=2, compression="zstd")
+                         max_rows_per_file=2, compression="zstd", **WRITER_SIZES)
     with TestPipeline() as p:
         files = p | beam.Create(rows) | WriteParquetPartitions(spec)
         assert_that(files | beam.Map(lambda f: f["partition"]["dt"]), equal_to(["2024-01-02"] * 3))

@@ -55,10 +55,11 @@ class PartitionSpec:
     run_id: str
     max_rows_per_file: int
     compression: str
-    target_file_bytes: int = 256 * MIB  # close a file once this much is written
-    row_group_bytes: int = 64 * MIB  # a row group's estimated uncompressed size
-    row_group_rows: int = 100_000
-    buffer_bytes: int = 64 * MIB  # all partitions' buffers of one bundle together
+    # The sizes (configs/defaults.yaml's writer: section, through pipelines/run/config.py):
+    target_file_bytes: int  # close a file once this much is written
+    row_group_bytes: int  # a row group's estimated uncompressed size
+    row_group_rows: int
+    buffer_bytes: int  # all partitions' buffers of one bundle together
 
     def values(self, row: dict):
         return partition_values(row, self.date_of(row).date().isoformat(), self.columns)

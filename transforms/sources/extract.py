@@ -11,7 +11,7 @@ import apache_beam as beam
 
 from transforms.dead_letter import REJECTED, GuardedFn
 from transforms.sources.formats import extract_document
-from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
+from transforms.sources.timed_extraction import TimedExtractor
 
 __all__ = ["ExtractDocuments"]
 
@@ -65,7 +65,7 @@ class ExtractDocuments(beam.PTransform):
     ``time_limit_s`` bounds each document's extraction (seconds).
     """
 
-    def __init__(self, run_id, time_limit_s=DEFAULT_TIME_LIMIT_S):
+    def __init__(self, run_id, time_limit_s):
         super().__init__()
         self._run_id = run_id
         self._time_limit_s = time_limit_s

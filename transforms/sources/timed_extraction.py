@@ -21,9 +21,8 @@ from transforms.errors import EXTRACT_ERROR, EXTRACT_TIMEOUT, RejectError
 from transforms.sources.formats import extract_document
 from schemas.records import ExtractedDocument, RawDocument
 
-__all__ = ["TimedExtractor", "DEFAULT_TIME_LIMIT_S"]
+__all__ = ["TimedExtractor"]
 
-DEFAULT_TIME_LIMIT_S = 30.0  # per document; an ordinary page takes well under a second
 START_TIMEOUT_S = 120.0  # the child imports the extractors before it says it is ready
 _START_METHOD = "spawn"  # never fork a multi-threaded Beam worker
 _READY = "ready"
@@ -50,7 +49,7 @@ def _serve(conn, extract: Callable) -> None:
 class TimedExtractor:
     """Call ``extract`` (default ``formats.extract_document``) on RawDocuments in a child process, time-limited."""
 
-    def __init__(self, time_limit_s: float = DEFAULT_TIME_LIMIT_S, extract: Callable = extract_document):
+    def __init__(self, time_limit_s: float, extract: Callable = extract_document):
         if not time_limit_s or time_limit_s <= 0:
             raise ValueError(f"time_limit_s must be a positive number of seconds, got {time_limit_s!r}")
         self._time_limit_s = float(time_limit_s)

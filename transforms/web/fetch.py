@@ -21,7 +21,7 @@ from transforms.errors import RejectError
 from transforms.sources.feed_xml import content_type_charset
 from transforms.sources.feeds import split_feed
 from transforms.sources.files import within_record_limit
-from transforms.sources.timed_extraction import DEFAULT_TIME_LIMIT_S, TimedExtractor
+from transforms.sources.timed_extraction import TimedExtractor
 from transforms.web.http_client import Fetcher
 from transforms.web.linked_pages import merge_entry_and_page, needs_page
 from schemas.records import RawDocument
@@ -131,7 +131,7 @@ class _FetchPageFn(_UsesFetcher, beam.DoFn):
     judged by the dead-letter policy (``CaughtFailure``), as in every stage, but it is not a
     rejected row: its reason goes to ``page_failures``, and the entry goes on as it came."""
 
-    def __init__(self, policy, time_limit_s=DEFAULT_TIME_LIMIT_S):
+    def __init__(self, policy, time_limit_s):
         super().__init__()
         self._policy = policy
         self._time_limit_s = time_limit_s
@@ -183,9 +183,9 @@ class FetchLinkedPages(beam.PTransform):
     """ExtractedDocuments -> the same, short feed entries completed from their pages;
     ``page_failures`` carries the reason of each page that could not be used."""
 
-    def __init__(self, policy, mode, min_words):
+    def __init__(self, policy, mode, min_words, time_limit_s):
         super().__init__()
-        self._policy = policy
+        self._policy, self._time_limit_s = policy, time_limit_s
         self._mode = mode
         self._min_words = min_words
 
@@ -195,7 +195,7 @@ class FetchLinkedPages(beam.PTransform):
         fetched = (
             split[1]
             | "ByHost" >> _ByHostLane(lambda d: d.url, self._policy.max_per_host)
-            | "FetchPages" >> beam.ParDo(_FetchPageFn(self._policy)).with_outputs(PAGE_FAILURES, main="docs")
+            | "FetchPages" >> beam.ParDo(_FetchPageFn(self._policy, self._time_limit_s)).with_outputs(PAGE_FAILURES, main="docs")
         )
         merged = (split[0], fetched.docs) | "AllDocs" >> beam.Flatten()
         return {"docs": merged, PAGE_FAILURES: fetched[PAGE_FAILURES]}

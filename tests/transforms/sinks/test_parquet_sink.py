@@ -7,10 +7,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.run.config import build_settings
 from schemas import ARTICLE_SCHEMA, file_schema
 from transforms.sinks.parquet_sink import MIB, PartitionSpec, PartitionWriter, row_bytes
 
 WHEN = datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc)
+WRITER_SIZES = build_settings({}, {}).writer_sizes  # the packaged defaults
 WORDS = [f"w{n:x}" for n in range(5000)]  # text that does not compress to nothing
 
 
@@ -30,7 +32,7 @@ def article(number: int, source: str = "a.example", text_size: int = 2000) -> di
 def spec(tmp_path, **overrides) -> PartitionSpec:
     base = PartitionSpec(kind="articles", schema=ARTICLE_SCHEMA, columns=("source",),
                          date_of=lambda row: row["ingested_at"], output=str(tmp_path), temp_dir=str(tmp_path / "_tmp"),
-                         run_id="r1", max_rows_per_file=100_000, compression="zstd")
+                         run_id="r1", max_rows_per_file=100_000, compression="zstd", **WRITER_SIZES)
     return dataclasses.replace(base, **overrides)
 
 
