@@ -21,7 +21,7 @@ from apache_beam.metrics import Metrics
 from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.text.field_values import valid_text
 
-REJECTED = "rejected"
+DEAD_LETTER = "rejected"  # the tag of every stage's rejected rows (written to OUT/rejected/)
 MAX_ERROR_CHARS = 4000
 
 # Progress counters, one Beam metrics namespace; pipelines/cli/progress.py shows them
@@ -146,7 +146,7 @@ class GuardedFn(beam.DoFn):
         Metrics.counter(self.__class__, f"rejected_{reason}").inc()
         Metrics.counter(PROGRESS_NAMESPACE, REJECTED_ROWS).inc()
         row = rejected_row(self.stage, reason, message, source_uri, raw, self._run_id)
-        return pvalue.TaggedOutput(REJECTED, row)
+        return pvalue.TaggedOutput(DEAD_LETTER, row)
 
     def _warn_once(self):
         if not self._warned:

@@ -10,7 +10,7 @@ from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.text.article import partition_date
 from transforms.text.clean import CleanArticles
 from transforms.sinks.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
-from transforms.dead_letter import REJECTED
+from transforms.dead_letter import DEAD_LETTER
 from transforms.sources.extract import ExtractDocuments
 from schemas.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, temp_dir
 from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
@@ -82,13 +82,13 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
         read = pipeline | "ReadFiles" >> ReadInputFiles(inputs, ctx.run_id, settings.max_file_bytes,
                                                        settings.max_record_bytes)
         records.append(read["records"])
-        rejected.update(read[REJECTED])
+        rejected.update(read[DEAD_LETTER])
         counts.append(_count(read["files"], "files_matched"))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
                  | "FetchFeeds" >> FetchFeeds(ctx.run_id, settings.fetch, settings.max_record_bytes))
         records.append(feeds.records)
-        rejected["fetch"] = feeds[REJECTED]
+        rejected["fetch"] = feeds[DEAD_LETTER]
         counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
         validators.append(feeds[VALIDATORS])
     records = _flatten(records, "AllRecords")
@@ -146,7 +146,7 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     staged = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
     kept, duplicate_files = deduplicate(staged, settings, ctx, history_paths, counts, duplicate_spec, tmp)
     rejected_files, reasons = write_rejected(
-        {**read_rejected, "extract": extracted[REJECTED], "clean": cleaned[REJECTED]}, rejected_spec, pipeline)
+        {**read_rejected, "extract": extracted[DEAD_LETTER], "clean": cleaned[DEAD_LETTER]}, rejected_spec, pipeline)
     files = _flatten([kept | "WriteArticles" >> WriteKeptRows(article_spec), *rejected_files, duplicate_files],
                      "AllFiles")
     commit = CommitRun(settings.output, ctx.run_id, tmp, header)

@@ -3,7 +3,7 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.dead_letter import REJECTED, GuardedFn
+from transforms.dead_letter import DEAD_LETTER, GuardedFn
 from transforms.errors import RejectError
 from schemas.records import RawDocument
 
@@ -28,9 +28,9 @@ def doc(data):
 def test_exceptions_become_rejected_rows_and_no_partial_output():
     with TestPipeline() as p:
         out = p | beam.Create([doc(b"ok"), doc(b"bug"), doc(b"bad")]) | beam.ParDo(
-            _HalfThenCrashFn("r1")).with_outputs(REJECTED, main="main")
+            _HalfThenCrashFn("r1")).with_outputs(DEAD_LETTER, main="main")
         assert_that(out.main, equal_to([b"OK"]), label="main")
-        rows = out[REJECTED] | beam.Map(
+        rows = out[DEAD_LETTER] | beam.Map(
             lambda r: (r["stage"], r["reason"], r["source_uri"], r["raw"], r["run_id"],
                        "ZeroDivisionError" in r["error"] and "Traceback" in r["error"]
                        if r["reason"] == "internal_error" else r["error"]))

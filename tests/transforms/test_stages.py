@@ -10,7 +10,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from schemas import REJECTED_SCHEMA
 from tests.transforms.sinks.test_parquet_sink import WRITER_SIZES
 from transforms.text.clean import CleanArticles
-from transforms.dead_letter import REJECTED
+from transforms.dead_letter import DEAD_LETTER
 from transforms.sources.extract import ExtractDocuments
 from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
 from transforms.sources.read import ReadInputFiles, all_rejected
@@ -32,7 +32,7 @@ def test_extract_splits_good_and_bad_records():
         out = p | beam.Create([good, bad]) | ExtractDocuments("t1", time_limit_s=30)
         assert_that(out.documents | beam.Map(lambda d: (d.entry_id, d.text)),
                     equal_to([("1", "Trains run late.")]), label="main")
-        assert_that(reasons(out[REJECTED]), equal_to([("extract", "json_invalid", "f.jsonl", b'{"id": ')]),
+        assert_that(reasons(out[DEAD_LETTER]), equal_to([("extract", "json_invalid", "f.jsonl", b'{"id": ')]),
                     label="rejected")
 
 
@@ -44,7 +44,7 @@ def test_clean_strips_boilerplate_and_rejects_boilerplate_only():
         out = p | beam.Create([article, only_ads]) | CleanArticles(CTX, ["default"])
         assert_that(out.articles | beam.Map(lambda r: (r["text"], r["topics"], r["source"], r["run_id"])),
                     equal_to([("Roadworks close the bridge.", ["Roads"], "local", "t1")]), label="main")
-        assert_that(reasons(out[REJECTED]), equal_to([("clean", "boilerplate_only", "b.txt", b"b")]),
+        assert_that(reasons(out[DEAD_LETTER]), equal_to([("clean", "boilerplate_only", "b.txt", b"b")]),
                     label="rejected")
 
 

@@ -9,7 +9,7 @@ import json
 
 import apache_beam as beam
 
-from transforms.dead_letter import REJECTED, GuardedFn
+from transforms.dead_letter import DEAD_LETTER, GuardedFn
 from transforms.sources.formats import extract_document
 from transforms.sources.timed_extraction import TimedExtractor
 
@@ -72,4 +72,4 @@ class ExtractDocuments(beam.PTransform):
 
     def expand(self, records):
         fn = _ExtractFn(self._run_id, self._time_limit_s)
-        return records | "Extract" >> beam.ParDo(fn).with_outputs(REJECTED, main="documents")
+        return records | "Extract" >> beam.ParDo(fn).with_outputs(DEAD_LETTER, main="documents")

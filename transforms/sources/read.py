@@ -20,7 +20,7 @@ from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.sources.decode import SNIFF_BYTES, detect_format
-from transforms.dead_letter import REJECTED, GuardedFn
+from transforms.dead_letter import DEAD_LETTER, GuardedFn
 from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
 from transforms.sources.files import (check_regular_file, is_jsonl, local_path, read_capped, records_of_file,
                                       transport_path, within_record_limit)
@@ -230,7 +230,7 @@ class _ReadBytesFn(GuardedFn):
 def all_rejected(read_output, label: str = "AllReadRejected"):
     """Every rejected row of a ``ReadInputFiles`` output, as one PCollection (for tests and
     small reads; the pipeline writes each step's rows where they are made)."""
-    return tuple(read_output[REJECTED].values()) | label >> beam.Flatten()
+    return tuple(read_output[DEAD_LETTER].values()) | label >> beam.Flatten()
 
 
 class ReadInputFiles(beam.PTransform):
@@ -252,17 +252,17 @@ class ReadInputFiles(beam.PTransform):
         matched = (
             pbegin
             | "Patterns" >> beam.Create(self._patterns)
-            | "Match" >> beam.ParDo(_MatchFn(self._run_id)).with_outputs(REJECTED, main="paths")
+            | "Match" >> beam.ParDo(_MatchFn(self._run_id)).with_outputs(DEAD_LETTER, main="paths")
         )
         read = (
             matched.paths
             | "SpreadFiles" >> beam.Reshuffle()
-            | "ReadBytes" >> beam.ParDo(_ReadBytesFn(self._run_id, self._max_file)).with_outputs(REJECTED, main="files")
+            | "ReadBytes" >> beam.ParDo(_ReadBytesFn(self._run_id, self._max_file)).with_outputs(DEAD_LETTER, main="files")
         )
         split = read.files | "Split" >> beam.ParDo(
             _SplitFileFn(self._run_id, self._max_file, self._max_record, self._max_stream)
-        ).with_outputs(REJECTED, main="records")
+        ).with_outputs(DEAD_LETTER, main="records")
         # not flattened: each step's rejected rows are written in the step's own stage (a Flatten
         # makes the local runner hold every row in memory between stages)
-        rejected = {"match": matched[REJECTED], "read": read[REJECTED], "split": split[REJECTED]}
-        return {"files": read.files, "records": split.records, REJECTED: rejected}
+        rejected = {"match": matched[DEAD_LETTER], "read": read[DEAD_LETTER], "split": split[DEAD_LETTER]}
+        return {"files": read.files, "records": split.records, DEAD_LETTER: rejected}

@@ -3,7 +3,7 @@ import apache_beam as beam
 
 from transforms.text.article import build_article
 from transforms.text.boilerplate import load_rules
-from transforms.dead_letter import REJECTED, GuardedFn
+from transforms.dead_letter import DEAD_LETTER, GuardedFn
 
 __all__ = ["CleanArticles"]
 
@@ -37,4 +37,4 @@ class CleanArticles(beam.PTransform):
 
     def expand(self, documents):
         fn = _BuildArticleFn(self._ctx, self._rule_packs)
-        return documents | "BuildArticle" >> beam.ParDo(fn).with_outputs(REJECTED, main="articles")
+        return documents | "BuildArticle" >> beam.ParDo(fn).with_outputs(DEAD_LETTER, main="articles")

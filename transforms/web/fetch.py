@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.dead_letter import REJECTED, CaughtFailure, GuardedFn
+from transforms.dead_letter import DEAD_LETTER, CaughtFailure, GuardedFn
 from transforms.errors import RejectError
 from transforms.sources.feed_xml import content_type_charset
 from transforms.sources.feeds import split_feed
@@ -122,7 +122,7 @@ class FetchFeeds(beam.PTransform):
             requests
             | "ByHost" >> _ByHostLane(lambda r: r.url, self._policy.max_per_host)
             | "Fetch" >> beam.ParDo(_FetchFeedFn(self._run_id, self._policy, self._max_record)).with_outputs(
-                REJECTED, NOT_MODIFIED, VALIDATORS, main="records")
+                DEAD_LETTER, NOT_MODIFIED, VALIDATORS, main="records")
         )
 
 

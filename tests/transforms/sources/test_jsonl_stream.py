@@ -11,7 +11,6 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 import transforms.sources.jsonl_stream as jsonl_stream
-from transforms.dead_letter import REJECTED
 from transforms.errors import DECOMPRESS_ERROR, TOO_LARGE, RejectError
 from transforms.sources.jsonl_stream import Line, jsonl_lines, open_decompressed
 from transforms.sources.read import ReadInputFiles, all_rejected

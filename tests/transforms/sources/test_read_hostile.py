@@ -16,7 +16,6 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.dead_letter import REJECTED
 from transforms.errors import NOT_A_REGULAR_FILE, READ_ERROR, RejectError
 from transforms.sources.files import check_regular_file
 from transforms.sources.read import Listed, ReadInputFiles, all_rejected, match_local

@@ -11,7 +11,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.transforms.sources import extractor_stubs
-from transforms.dead_letter import REJECTED
+from transforms.dead_letter import DEAD_LETTER
 from transforms.errors import EXTRACT_ERROR, EXTRACT_TIMEOUT, HTML_EMPTY, RejectError
 from transforms.sources.extract import ExtractDocuments
 from transforms.sources.formats import extract_document
@@ -82,6 +82,6 @@ def test_extract_stage_rejects_a_slow_page_and_goes_on():
     with TestPipeline() as pipeline:
         outputs = pipeline | beam.Create([TEXT, slow]) | ExtractDocuments("run-1", time_limit_s=0.5)
         texts = outputs.documents | "Texts" >> beam.Map(lambda doc: doc.text[:15])
-        reasons = outputs[REJECTED] | "Reasons" >> beam.Map(lambda row: (row["source_uri"], row["reason"], row["stage"]))
+        reasons = outputs[DEAD_LETTER] | "Reasons" >> beam.Map(lambda row: (row["source_uri"], row["reason"], row["stage"]))
         assert_that(texts, equal_to(["The council met"]), label="documents")
         assert_that(reasons, equal_to([("mem://slow.html", EXTRACT_TIMEOUT, "extract")]), label="rejected")
