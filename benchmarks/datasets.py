@@ -1,8 +1,10 @@
-"""The two benchmark data sets in ``../shared/benchmarks``: pages, gold values, and the WCXB split.
+"""The benchmark data sets in ``../shared/benchmarks``: pages, gold values, and the WCXB split.
 
-A page is a ``BenchPage``: its data set, id, gzip path and gold fields. WCXB pages are
-split deterministically into a tuning half and a held-out half by a hash of their id,
-so the split never changes between runs or machines.
+A page is a ``BenchPage``: its data set, id, gzip path and gold fields. AEB gives only a
+body; WCXB adds title, author, date and snippets; fundus-dev (Fundus's parser test pages)
+adds an author list, topics, the lead and the page URL. WCXB pages are split
+deterministically into a tuning half and a held-out half by a hash of their id, so the
+split never changes between runs or machines.
 """
 import gzip
 import hashlib
@@ -11,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-__all__ = ["BenchPage", "DEFAULT_ROOT", "load_aeb", "load_wcxb", "wcxb_half", "read_html"]
+__all__ = ["BenchPage", "DEFAULT_ROOT", "load_aeb", "load_wcxb", "load_fundus", "wcxb_half", "read_html"]
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 AEB_DIR = "aeb"
 WCXB_DIR = "wcxb-dev-articles"
+FUNDUS_DIR = "fundus-dev"
 TUNING, HELD_OUT = "tuning", "held-out"
 
 
@@ -23,7 +26,7 @@ TUNING, HELD_OUT = "tuning", "held-out"
 class BenchPage:
     """One benchmark page and what it should give."""
 
-    dataset: str  # "aeb" | "wcxb"
+    dataset: str  # "aeb" | "wcxb" | "fundus"
     page_id: str
     path: str  # the .html.gz file
     body: str  # gold main text
@@ -33,6 +36,10 @@ class BenchPage:
     with_snippets: Tuple[str, ...] = field(default=(), repr=False)
     without_snippets: Tuple[str, ...] = field(default=(), repr=False)
     half: Optional[str] = None  # WCXB: "tuning" | "held-out"
+    authors: Tuple[str, ...] = ()  # fundus: one entry per person, compared as a set
+    topics: Tuple[str, ...] = ()  # fundus
+    lead: str = field(default="", repr=False)  # fundus: the summary parts, blank-line joined
+    url: Optional[str] = None  # fundus: where the page was fetched, given to newsbeam as its URI
 
 
 def wcxb_half(page_id: str) -> str:
@@ -76,4 +83,29 @@ def _wcxb_page(page_id: str, path: Path, record: dict) -> BenchPage:
         title=gold.get("title"), author=gold.get("author"), published=gold.get("publish_date"),
         with_snippets=tuple(gold.get("with") or ()), without_snippets=tuple(gold.get("without") or ()),
         half=wcxb_half(page_id),
+    )
+
+
+def load_fundus(root: Path = DEFAULT_ROOT) -> List[BenchPage]:
+    """The fundus-dev pages that have both HTML and gold, by id (none when the folder is missing)."""
+    folder = Path(root) / FUNDUS_DIR
+    pages = []
+    for gold_path in sorted((folder / "gold").glob("*.json")):
+        path = folder / "html" / f"{gold_path.stem}.html.gz"
+        if path.is_file():
+            pages.append(_fundus_page(gold_path.stem, path, json.loads(gold_path.read_text(encoding="utf-8"))))
+    return pages
+
+
+def _fundus_page(page_id: str, path: Path, gold: dict) -> BenchPage:
+    """``published`` is kept as its day (the first ten characters, the day in the gold's own
+    offset), which is what ``date_matches`` compares against."""
+    published = gold.get("published") or None
+    return BenchPage(
+        "fundus", page_id, str(path), gold.get("text") or "",
+        title=gold.get("title"), published=published[:10] if published else None,
+        authors=tuple(a for a in gold.get("authors") or () if a and a.strip()),
+        topics=tuple(t for t in gold.get("topics") or () if t and t.strip()),
+        lead="\n\n".join(part for part in gold.get("summary") or () if part and part.strip()),
+        url=gold.get("url") or None,
     )

@@ -1,12 +1,20 @@
 """Extraction quality and speed: newsbeam's HTML path against trafilatura, one command.
 
-    python benchmarks/extraction.py [--jobs 2] [--limit N] [--data ../shared/benchmarks] [--dump FILE]
+    python benchmarks/extraction.py [--sets aeb wcxb fundus] [--jobs 2] [--limit N]
+                                    [--data ../shared/benchmarks] [--dump FILE]
 
-Runs both extractors on every page of the Scrapinghub article-extraction benchmark (AEB)
-and of the WCXB dev-split article pages, in the same worker processes, and prints two
-Markdown tables. WCXB is reported in two halves split by a hash of the page id: the
-tuning half (looked at while improving newsbeam) and the held-out half (never looked at).
+Runs both extractors on every page of the chosen sets (default all three), in the same
+worker processes, and prints one Markdown table per set:
+
+- aeb: the Scrapinghub article-extraction benchmark (body only: shingle P/R/F1, exact match);
+- wcxb: the WCXB dev-split article pages, in two halves split by a hash of the page id: the
+  tuning half (looked at while improving newsbeam) and the held-out half (never looked at);
+- fundus: fundus-dev, news pages in many languages with Fundus's parser output as gold:
+  body word F1, whether the lead is kept, title, authors (as a set), day, topics Jaccard.
+  newsbeam is given the page's real URL, as production would.
+
 pages/s is single-core throughput: pages divided by the summed extraction time.
+``--limit N`` takes the first N pages of each set; ``--dump`` writes every page scored.
 """
 import argparse
 import json
@@ -21,12 +29,14 @@ from htmldate.extractors import external_date_parser
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.datasets import DEFAULT_ROOT, HELD_OUT, TUNING, load_aeb, load_wcxb, read_html  # noqa: E402
+from benchmarks.datasets import (  # noqa: E402
+    DEFAULT_ROOT, HELD_OUT, TUNING, load_aeb, load_fundus, load_wcxb, read_html,
+)
 from benchmarks.runners import NewsbeamRunner, run_trafilatura  # noqa: E402
-from benchmarks.scoring import score_page, summarise_aeb, summarise_wcxb  # noqa: E402
-from benchmarks.table import aeb_table, wcxb_table  # noqa: E402
+from benchmarks.scoring import score_page, summarise_aeb, summarise_fundus, summarise_wcxb  # noqa: E402
+from benchmarks.table import ENGINES, aeb_table, fundus_table, wcxb_table  # noqa: E402
 
-ENGINES = ("newsbeam", "trafilatura")
+LOADERS = {"aeb": load_aeb, "wcxb": load_wcxb, "fundus": load_fundus}
 _RUNNER = None
 
 
@@ -52,9 +62,10 @@ def _warm_up():
 
 
 def _run_page(page):
-    """(page, {engine: prediction}) for one page; both engines in the same process."""
+    """(page, {engine: prediction}) for one page; both engines in the same process. The page's
+    real URL when the gold has one (fundus), so newsbeam's URL-based logic runs as in production."""
     data = read_html(page)
-    uri = f"file:///{page.dataset}/{page.page_id}.html"
+    uri = page.url or f"file:///{page.dataset}/{page.page_id}.html"
     return page, {"newsbeam": _RUNNER(data, uri), "trafilatura": run_trafilatura(data, uri)}
 
 
@@ -68,13 +79,27 @@ def run_all(pages, jobs: int):
         return list(pool.imap(_run_page, pages, chunksize=4))
 
 
+def _set_names(value: str) -> list:
+    """``--sets`` items, each may be comma-separated ("aeb,fundus")."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LOADERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(LOADERS)}")
+    return names
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_ROOT, help="folder holding aeb/ and wcxb-dev-articles/")
+    parser.add_argument("--data", type=Path, default=DEFAULT_ROOT,
+                        help="folder holding aeb/, wcxb-dev-articles/ and fundus-dev/")
+    parser.add_argument("--sets", type=_set_names, nargs="+", default=[list(LOADERS)],
+                        help="data sets to run: aeb, wcxb, fundus (default all)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each data set")
     parser.add_argument("--dump", type=Path, help="write per-page predictions and scores as JSON lines")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.sets = [name for name in LOADERS if any(name in chosen for chosen in args.sets)]
+    return args
 
 
 def _dump(path: Path, results, scores):
@@ -86,26 +111,52 @@ def _dump(path: Path, results, scores):
             out.write(json.dumps(record, default=str) + "\n")
 
 
+def load_pages(root: Path, sets, limit: int) -> list:
+    """The pages of the chosen sets in table order, the first ``limit`` of each when limit is set."""
+    pages = []
+    for name in sets:
+        loaded = LOADERS[name](root)
+        pages.extend(loaded[:limit] if limit else loaded)
+    return pages
+
+
+def _by_group(results, scores) -> dict:
+    """Per-page scores grouped as the tables report them: aeb, each WCXB half, fundus."""
+    groups = {}
+    for (page, _), score in zip(results, scores):
+        groups.setdefault(page.half if page.dataset == "wcxb" else page.dataset, []).append(score)
+    return groups
+
+
+def _summaries(scores, summarise) -> dict:
+    return {e: summarise([s[e] for s in scores]) for e in ENGINES}
+
+
+def tables(sets, groups) -> list:
+    """One Markdown table per chosen set, in the order aeb, wcxb, fundus."""
+    out = []
+    if "aeb" in sets:
+        out.append(aeb_table(_summaries(groups.get("aeb", []), summarise_aeb), len(groups.get("aeb", []))))
+    if "wcxb" in sets:
+        halves = {half: _summaries(groups.get(half, []), summarise_wcxb) for half in (TUNING, HELD_OUT)}
+        out.append(wcxb_table(halves, {half: len(groups.get(half, [])) for half in halves}))
+    if "fundus" in sets:
+        out.append(fundus_table(_summaries(groups.get("fundus", []), summarise_fundus), len(groups.get("fundus", []))))
+    return out
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    aeb, wcxb = load_aeb(args.data), load_wcxb(args.data)
-    if args.limit:
-        aeb, wcxb = aeb[:args.limit], wcxb[:args.limit]
-    if not aeb and not wcxb:
+    pages = load_pages(args.data, args.sets, args.limit)
+    if not pages:
         print(f"no benchmark pages under {args.data}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    results = run_all(aeb + wcxb, args.jobs)
+    results = run_all(pages, args.jobs)
     scores = [{e: score_page(page, preds[e]) for e in ENGINES} for page, preds in results]
     if args.dump:
         _dump(args.dump, results, scores)
-    by_set = {"aeb": [], TUNING: [], HELD_OUT: []}
-    for (page, _), score in zip(results, scores):
-        by_set["aeb" if page.dataset == "aeb" else page.half].append(score)
-    print(aeb_table({e: summarise_aeb([s[e] for s in by_set["aeb"]]) for e in ENGINES}, len(by_set["aeb"])))
-    print()
-    halves = {half: {e: summarise_wcxb([s[e] for s in by_set[half]]) for e in ENGINES} for half in (TUNING, HELD_OUT)}
-    print(wcxb_table(halves, {half: len(by_set[half]) for half in halves}))
+    print("\n\n".join(tables(args.sets, _by_group(results, scores))))
     print(f"\n{len(results)} pages, {time.perf_counter() - started:.0f} s wall clock on {max(args.jobs, 1)} process(es)")
     return 0
 

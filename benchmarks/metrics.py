@@ -5,17 +5,20 @@ page tp/fp/fn normalised to sum 1; precision and recall are averaged over pages 
 is computed from the two averages; accuracy is an exact token-sequence match.
 WCXB: per-page bag-of-words F1 over lowercase ``\\w+`` tokens; ``with`` / ``without``
 snippets found by case-insensitive substring (whitespace collapsed on both sides).
-Metadata: titles compared normalised-exact, authors by name tokens, dates by calendar day.
+fundus-dev: WCXB's word F1 for the body, plus whether the lead is kept (``lead_present``).
+Metadata: titles compared normalised-exact, authors by name tokens (a gold list as a set of
+names), dates by calendar day, topics by Jaccard over case-folded topic sets.
 """
 import re
 import unicodedata
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Iterable, Optional, Sequence, Tuple, Union
 
 __all__ = [
     "shingle_counts", "shingle_scores", "aeb_summary", "exact_match", "word_f1",
-    "snippet_share", "normalise_title", "title_matches", "author_matches", "date_matches",
+    "snippet_share", "lead_present", "normalise_title", "title_matches", "author_matches", "date_matches",
+    "topic_jaccard",
 ]
 
 SHINGLE_SIZE = 4
@@ -30,6 +33,7 @@ _NOT_NAMES = frozenset(
 TpFpFn = Tuple[float, float, float]
 _EARLIEST_OFFSET = timedelta(hours=14)  # UTC+14: the local day starts 14 h before it does in UTC
 _LATEST_OFFSET = timedelta(hours=12)  # UTC-12: it ends 12 h after
+LEAD_RECALL = 0.8  # share of the lead's words the text must hold for the lead to count as kept
 
 
 # --------------------------------------------------------------------------- AEB text
@@ -108,6 +112,20 @@ def snippet_share(snippets: Iterable[str], text: str) -> Tuple[int, int]:
     return sum(1 for needle in needles if needle in haystack), len(needles)
 
 
+def lead_present(lead: str, predicted: str, threshold: float = LEAD_RECALL) -> bool:
+    """The lead's lowercase ``\\w+`` tokens are in the text, as a bag, at a recall of at least ``threshold``.
+
+    Recall over the whole text, not position: what is asked is whether an extractor drops
+    the lead (a common fault: it sits outside the body container), not where it puts it.
+    0.8 rather than 1.0 so that a lead re-punctuated or with a trailing "(dpa)" still counts.
+    """
+    gold = Counter(_tokens((lead or "").lower()))
+    if not gold:
+        return False
+    found = sum((gold & Counter(_tokens((predicted or "").lower()))).values())
+    return found / sum(gold.values()) >= threshold
+
+
 # --------------------------------------------------------------------------- metadata
 
 
@@ -128,16 +146,41 @@ def _name_tokens(text: str) -> frozenset:
     return frozenset(t for t in tokens if t not in _NOT_NAMES)
 
 
-def author_matches(gold: Optional[str], predicted: Sequence[str]) -> bool:
-    """The predicted names, taken together, are the gold byline's names (as sets of name tokens).
+def author_matches(gold: Union[None, str, Sequence[str]], predicted: Sequence[str]) -> bool:
+    """The predicted names are the gold ones: no one missing, no one extra.
 
-    "Jane Doe, MD and John Smith" matches ("Jane Doe", "John Smith"); a missing or an
-    extra person, or a site name instead of a person, does not.
+    A gold byline string (WCXB) is compared as name tokens of all names together, since
+    where it splits between people is not given: "Jane Doe, MD and John Smith" matches
+    ("Jane Doe", "John Smith"). A gold list (fundus-dev) already names each person, so it
+    is compared as a set of names, each a set of name tokens. A site name instead of a
+    person does not match either way.
     """
     if not gold:
         return False
+    if not isinstance(gold, str):
+        names = _name_set(gold)
+        return bool(names) and names == _name_set(predicted)
     pred = _name_tokens(" ".join(predicted or ()))
     return bool(pred) and pred == _name_tokens(gold)
+
+
+def _name_set(names: Iterable[str]) -> set:
+    return {tokens for tokens in map(_name_tokens, names or ()) if tokens}
+
+
+def _topic_set(topics: Iterable[str]) -> set:
+    return {" ".join(t.split()).casefold() for t in topics or () if t and t.strip()}
+
+
+def topic_jaccard(gold: Iterable[str], predicted: Iterable[str]) -> float:
+    """|gold & predicted| / |gold | predicted| over case-folded, whitespace-collapsed topics.
+
+    Each topic is compared whole: a comma-joined "a, b" is one topic, not two, as a
+    consumer filtering on a topic would see it. 1.0 when both are empty.
+    """
+    true, pred = _topic_set(gold), _topic_set(predicted)
+    union = true | pred
+    return len(true & pred) / len(union) if union else 1.0
 
 
 def date_matches(gold: Optional[str], predicted: Optional[str]) -> bool:

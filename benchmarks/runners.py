@@ -3,8 +3,10 @@
 ``NewsbeamRunner`` runs newsbeam's real HTML path: ``split_file`` (format "html", as the
 pipeline reads a ``.html`` file) -> ``extract_document`` -> ``build_article`` with the
 packaged rule packs; what it scores are the Article row's ``text``, ``title``,
-``authors`` and ``published_at``. ``run_trafilatura`` is trafilatura with its default
-settings (``bare_extraction``: text plus comments, as ``extract`` returns them).
+``authors``, ``published_at`` and ``topics``. ``run_trafilatura`` is trafilatura with its
+default settings (``bare_extraction``: text plus comments, as ``extract`` returns them;
+its ``;``-joined author string split into names; its categories and tags as topics, the
+same two lists newsbeam's HTML path takes its topics from).
 """
 import time
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ class Prediction:
     published: Optional[str]  # ISO 8601: a day (YYYY-MM-DD) or an instant with its offset
     seconds: float
     error: Optional[str] = None  # a reject reason, or an exception name
+    topics: Tuple[str, ...] = ()
 
 
 class NewsbeamRunner:
@@ -51,7 +54,7 @@ class NewsbeamRunner:
             return Prediction("", None, (), None, time.perf_counter() - started, err.reason)
         published = row["published_at"].isoformat() if row["published_at"] else None
         return Prediction(row["text"], row["title"], tuple(row["authors"]), published,
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, topics=tuple(row["topics"]))
 
 
 def run_trafilatura(data: bytes, uri: str) -> Prediction:
@@ -66,4 +69,5 @@ def run_trafilatura(data: bytes, uri: str) -> Prediction:
         return Prediction("", None, (), None, seconds, "no_result")
     text = "\n".join(part for part in (document.text, document.comments) if part)
     authors = tuple(a.strip() for a in (document.author or "").split(";") if a.strip())
-    return Prediction(text, document.title, authors, document.date, seconds)
+    topics = tuple(t for t in [*(document.categories or ()), *(document.tags or ())] if t and t.strip())
+    return Prediction(text, document.title, authors, document.date, seconds, topics=topics)

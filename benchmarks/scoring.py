@@ -1,30 +1,44 @@
-"""Per-page scores and per-set summaries for the extraction benchmark table."""
+"""Per-page scores and per-set summaries for the extraction benchmark tables.
+
+A score is None where the page has no gold value for it, so that the summaries average
+each metric over the pages that can be scored on it only.
+"""
 from typing import Dict, Iterable, List
 
 from benchmarks.datasets import BenchPage
 from benchmarks.metrics import (
-    aeb_summary, author_matches, date_matches, exact_match, shingle_scores,
-    snippet_share, title_matches, word_f1,
+    aeb_summary, author_matches, date_matches, exact_match, lead_present, shingle_scores,
+    snippet_share, title_matches, topic_jaccard, word_f1,
 )
 from benchmarks.runners import Prediction
 
-__all__ = ["score_page", "summarise_aeb", "summarise_wcxb"]
+__all__ = ["score_page", "summarise_aeb", "summarise_wcxb", "summarise_fundus"]
 
 
 def score_page(page: BenchPage, pred: Prediction) -> dict:
-    """Every per-page number either benchmark needs."""
-    found_with, total_with = snippet_share(page.with_snippets, pred.text)
-    found_without, total_without = snippet_share(page.without_snippets, pred.text)
+    """Every per-page number any of the benchmarks needs (one shape for all, for the dump)."""
+    return {**_text_scores(page, pred), **_metadata_scores(page, pred), "seconds": pred.seconds}
+
+
+def _text_scores(page: BenchPage, pred: Prediction) -> dict:
     return {
         "shingles": shingle_scores(page.body, pred.text),
         "exact": exact_match(page.body, pred.text),
         "word_f1": word_f1(page.body, pred.text),
-        "with": (found_with, total_with),
-        "without": (found_without, total_without),
+        "with": snippet_share(page.with_snippets, pred.text),
+        "without": snippet_share(page.without_snippets, pred.text),
+        "lead": lead_present(page.lead, pred.text) if page.lead.strip() else None,
+    }
+
+
+def _metadata_scores(page: BenchPage, pred: Prediction) -> dict:
+    """A gold author list (fundus) wins over a byline string (WCXB); a page has one or the other."""
+    gold_authors = page.authors or page.author
+    return {
         "title": title_matches(page.title, pred.title) if page.title else None,
-        "author": author_matches(page.author, pred.authors) if page.author else None,
+        "author": author_matches(gold_authors, pred.authors) if gold_authors else None,
         "date": date_matches(page.published, pred.published) if page.published else None,
-        "seconds": pred.seconds,
+        "topics": topic_jaccard(page.topics, pred.topics) if page.topics else None,
     }
 
 
@@ -37,6 +51,11 @@ def _share(pairs: Iterable[tuple]) -> float:
     pairs = list(pairs)
     total = sum(t for _, t in pairs)
     return sum(f for f, _ in pairs) / total if total else float("nan")
+
+
+def _mean_known(scores: List[dict], key: str) -> float:
+    """Mean of ``key`` over the pages that have a gold value for it."""
+    return _mean(float(s[key]) for s in scores if s[key] is not None)
 
 
 def _speed(scores: List[dict]) -> float:
@@ -58,8 +77,15 @@ def summarise_wcxb(scores: List[dict]) -> Dict[str, float]:
         "word_f1": _mean(s["word_f1"] for s in scores),
         "with": _share(s["with"] for s in scores),
         "without": _share(s["without"] for s in scores),
-        "title": _mean(float(s["title"]) for s in scores if s["title"] is not None),
-        "author": _mean(float(s["author"]) for s in scores if s["author"] is not None),
-        "date": _mean(float(s["date"]) for s in scores if s["date"] is not None),
+        "title": _mean_known(scores, "title"),
+        "author": _mean_known(scores, "author"),
+        "date": _mean_known(scores, "date"),
         "pages_per_s": _speed(scores),
     }
+
+
+def summarise_fundus(scores: List[dict]) -> Dict[str, float]:
+    """fundus-dev: mean body word F1, lead kept, metadata (each over pages with a gold value), pages/s."""
+    summary = {key: _mean_known(scores, key) for key in ("word_f1", "lead", "title", "author", "date", "topics")}
+    summary["pages_per_s"] = _speed(scores)
+    return summary

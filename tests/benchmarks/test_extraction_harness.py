@@ -7,7 +7,8 @@ from benchmarks import extraction
 from benchmarks.datasets import DEFAULT_ROOT, load_aeb, read_html
 from benchmarks.runners import NewsbeamRunner, run_trafilatura
 
-pytestmark = pytest.mark.skipif(not (DEFAULT_ROOT / "aeb").is_dir(), reason="benchmark data not beside the repository")
+pytestmark = pytest.mark.skipif(not all((DEFAULT_ROOT / d).is_dir() for d in ("aeb", "fundus-dev")),
+                                reason="benchmark data not beside the repository")
 
 
 def test_both_engines_score_a_page():
@@ -18,14 +19,16 @@ def test_both_engines_score_a_page():
     assert theirs.error is None and len(theirs.text.split()) > 50
 
 
-def test_command_prints_both_tables_and_dumps_pages(tmp_path, capsys):
+def test_command_prints_every_table_and_dumps_pages(tmp_path, capsys):
     dump = tmp_path / "pages.jsonl"
     assert extraction.main(["--limit", "2", "--jobs", "1", "--dump", str(dump)]) == 0
     out = capsys.readouterr().out
     assert "| AEB (2 pages) | newsbeam | trafilatura |" in out
     assert "tuning (" in out and "held-out (" in out and "pages/s" in out
+    assert "| fundus-dev (2 pages) | newsbeam | trafilatura |" in out
     records = [json.loads(line) for line in dump.read_text().splitlines()]
-    assert len(records) == 4 and {"prediction", "score"} <= set(records[0]["newsbeam"])
+    assert len(records) == 6 and {"prediction", "score"} <= set(records[0]["newsbeam"])
+    assert [r["dataset"] for r in records].count("fundus") == 2
 
 
 def test_missing_data_is_a_usage_error(tmp_path, capsys):

@@ -20,6 +20,7 @@ from transforms.errors import HTML_EMPTY, HTML_PARSE_ERROR, RejectError
 from transforms.text.field_values import str_or_none
 from transforms.html.dates import labelled_published, labelled_updated, time_element_published
 from transforms.html.bylines import clean_author_names
+from transforms.html.lead import with_shown_lead
 from transforms.html.metadata import page_metadata
 from transforms.text.language import normalise_language
 from transforms.text.metadata import clean_topics, split_authors
@@ -57,6 +58,7 @@ def html_page_fields(html: str) -> dict:
     guesses = _trafilatura_metadata(tree)
     document = guesses.document
     text = _without_leading_title(_main_text(tree, document.title), declared.title)
+    text = with_shown_lead(text, document.description, tree) if text else text
     if not text:
         raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
     # the date the page labels "Last updated": updated_at when none is declared, and the

@@ -4,15 +4,19 @@ Pure Python (no Beam import). Both accept what inputs declare -- strings,
 lists, feedparser dicts -- and return de-duplicated tuples in input order.
 """
 import re
-from typing import Tuple
+from typing import List, Tuple
 
 __all__ = ["split_authors", "clean_topics", "dedupe_ignoring_case"]
 
 _BYLINE_PREFIX_RE = re.compile(
-    r"^(?:(?:written|reported|words|text|story)\s+)?by\b\s*:?\s*", re.IGNORECASE
+    r"^(?:(?:(?:written|reported|words|text|story)\s+)?by|von|par|por|door)\b\s*:?\s*", re.IGNORECASE
 )
 _LIST_SEP_RE = re.compile(r"\s*[,;|\n]\s*(?:(?:and|&)\s+)?", re.IGNORECASE)  # ", and" too
 _AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+# "und", "og", "och", "en", "et", "y", "e" join two names only between two full names
+# ("Monika Bolliger und Anna Trechsel"), never inside one ("José Ortega y Gasset").
+_OTHER_AND_RE = re.compile(r"\s+(?:und|og|och|en|et|y|e)\s+")
+_SHORTCODE_RE = re.compile(r"\s*\((?:[a-zäöüß]{2,5}\.?)\)$")  # "Elena Oberholzer (obe)": the desk's initials
 # a lower-case connector inside a name makes it an organisation, not two people:
 # "Center for Drug Evaluation and Research", "Department of Health and Human Services"
 _ORGANISATION_CONNECTOR_RE = re.compile(r"\s(?:of|for|the|de|du|des|der|für|on)\s")
@@ -60,10 +64,19 @@ def _author_names(text: str):
     for item in _LIST_SEP_RE.split(text):
         item = _without_role_pieces(item)
         parts = [item] if _ORGANISATION_CONNECTOR_RE.search(item) else _AND_RE.split(item)
-        for part in parts:
-            part = " ".join(_BYLINE_PREFIX_RE.sub("", part.strip()).split()).strip(" .:-")
+        for part in (name for part in parts for name in _two_full_names(part)):
+            part = _SHORTCODE_RE.sub("", _BYLINE_PREFIX_RE.sub("", part.strip()))
+            part = " ".join(part.split()).strip(" .:-")
             if any(c.isalpha() for c in part):
                 yield part
+
+
+def _two_full_names(text: str) -> List[str]:
+    """``text`` split on a non-English "and" when each side is a name of two words or more."""
+    pieces = _OTHER_AND_RE.split(_BYLINE_PREFIX_RE.sub("", text.strip()))
+    if len(pieces) > 1 and all(len(piece.split()) >= 2 for piece in pieces):
+        return pieces
+    return [text]
 
 
 def _without_role_pieces(item: str) -> str:
@@ -135,8 +148,9 @@ def split_authors(value) -> Tuple[str, ...]:
 def clean_topics(values) -> Tuple[str, ...]:
     """Topics stripped (inner whitespace collapsed), empties dropped, case-insensitive duplicates removed.
 
-    Accepts None, one string (a single topic), or an iterable of strings or
-    of feedparser tag dicts (their "term", else "label"). Order is kept.
+    Accepts None, one string, or an iterable of strings or of feedparser tag dicts (their
+    "term", else "label"). A string that is a keyword list (``keyword_list``: "Unfall,
+    Berlin, Teltow", "a; b") gives one topic per keyword. Order is kept.
     """
     if values is None:
         return ()
@@ -148,7 +162,20 @@ def clean_topics(values) -> Tuple[str, ...]:
         if hasattr(item, "get"):
             item = item.get("term") or item.get("label")
         if isinstance(item, str):
-            topic = " ".join(item.split())
-            if topic:
-                topics.append(topic)
+            topics.extend(topic for topic in (" ".join(part.split()) for part in keyword_list(item)) if topic)
     return dedupe_ignoring_case(topics)
+
+
+_KEYWORD_SEPARATOR = re.compile(r"\s*[;,]\s*")
+
+
+def keyword_list(text: str) -> List[str]:
+    """The keywords of a string that lists them, else the string itself.
+
+    A list is a string with a semicolon, two or more commas, or a comma with no space after
+    it ("Leichtathletik,Marathon"); one comma followed by a space is a name's own
+    ("Washington, D.C.", "Dallas, Texas") and is kept whole."""
+    commas = text.count(",")
+    if ";" in text or commas >= 2 or re.search(r",\S", text):
+        return _KEYWORD_SEPARATOR.split(text)
+    return [text]

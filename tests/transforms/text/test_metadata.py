@@ -90,6 +90,25 @@ def test_split_authors_keeps_names(byline, expected):
 
 
 @pytest.mark.parametrize(
+    "byline, expected",
+    [
+        ("Monika Bolliger und Anna Trechsel", ("Monika Bolliger", "Anna Trechsel")),
+        ("Von Kari Nordmann og Ola Nordmann", ("Kari Nordmann", "Ola Nordmann")),
+        ("Juan Pérez y María López", ("Juan Pérez", "María López")),
+        ("Par Marie Dupont et Jean Martin", ("Marie Dupont", "Jean Martin")),
+        ("Anna Svensson och Erik Lund", ("Anna Svensson", "Erik Lund")),
+        ("Jan de Vries en Piet Jansen", ("Jan de Vries", "Piet Jansen")),
+        ("José Ortega y Gasset", ("José Ortega y Gasset",)),  # one person: "y" inside a name
+        ("von David Straub", ("David Straub",)),
+        ("Elena Oberholzer (obe), Corina Gall (cog.)", ("Elena Oberholzer", "Corina Gall")),
+        ("Jane Doe (AP)", ("Jane Doe (AP)",)),  # only a desk's lower-case initials go
+    ],
+)
+def test_split_authors_in_other_languages(byline, expected):
+    assert md.split_authors(byline) == expected
+
+
+@pytest.mark.parametrize(
     "values, expected",
     [
         (None, ()),
@@ -99,6 +118,15 @@ def test_split_authors_keeps_names(byline, expected):
         (("b", "a", "B"), ("b", "a")),
         ([{"term": "Tech", "scheme": None}, {"term": "tech"}, {"label": "Science"}], ("Tech", "Science")),
         ([None, 3, "ok"], ("ok",)),
+        # keyword lists in one string (a page's keywords meta): one topic per keyword
+        ("Unfall,Rettungswesen, Katastrophenschutz,Berlin", ("Unfall", "Rettungswesen", "Katastrophenschutz", "Berlin")),
+        (["Sport", "Leichtathletik,Marathon,Sport"], ("Sport", "Leichtathletik", "Marathon")),
+        ("Kauza Dozimetr, Michal Redl, Korupce", ("Kauza Dozimetr", "Michal Redl", "Korupce")),
+        ("vogue-ausgabe; cover ;print;", ("vogue-ausgabe", "cover", "print")),
+        ("Meteorit, Elmshorn ,Wissenschaft", ("Meteorit", "Elmshorn", "Wissenschaft")),
+        # one comma and a space is part of a name, not a list
+        ("Washington, D.C.", ("Washington, D.C.",)),
+        (["Dallas, Texas", "Fußball"], ("Dallas, Texas", "Fußball")),
     ],
 )
 def test_clean_topics(values, expected):
