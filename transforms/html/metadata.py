@@ -38,6 +38,7 @@ class PageMetadata:
     published: Optional[str] = None  # the declared string; parse with dates.parse_datetime_utc
     updated: Optional[str] = None
     site_name: Optional[str] = None
+    body: Optional[str] = None  # JSON-LD articleBody: the text of a page that renders it by script
 
 
 def page_metadata(tree) -> PageMetadata:
@@ -56,6 +57,7 @@ def page_metadata(tree) -> PageMetadata:
         published=_first_dated(_published_candidates(tree, article, page)),
         updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(META_MODIFIED(tree))),
         site_name=site_name,
+        body=_json_str(article.get("articleBody")),
     )
 
 

@@ -57,10 +57,7 @@ def html_page_fields(html: str) -> dict:
     published = _page_published(declared, tree)
     guesses = _trafilatura_metadata(tree)
     document = guesses.document
-    text = _without_leading_title(_main_text(tree, document.title), declared.title)
-    text = with_shown_lead(text, document.description, tree) if text else text
-    if not text:
-        raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+    text = _main_text_or_declared_body(tree, document, declared)
     # the date the page labels "Last updated": updated_at when none is declared, and the
     # publication date when the page gives no other (read once, only when one of them needs it)
     declared_update = parse_datetime_utc(declared.updated)
@@ -81,6 +78,24 @@ def html_page_fields(html: str) -> dict:
         "summary": str_or_none(document.description),
         "site_name": declared.site_name or str_or_none(document.sitename),
     }
+
+
+def _main_text_or_declared_body(tree, document, declared) -> str:
+    """The page's main text (with its shown lead). A page rendered by script has its text only
+    in its JSON-LD ``articleBody``: when the HTML gives no text, or only that body run together
+    into one paragraph, the body's own paragraphs are the text; else ``html_empty``."""
+    try:
+        text = _without_leading_title(_main_text(tree, document.title), declared.title)
+    except RejectError as err:
+        if err.reason != HTML_EMPTY or not declared.body:
+            raise
+        text = ""
+    body = _page_paragraphs(declared.body, declared.title)
+    if body and (not text or text.split() == body.split()):
+        text = body
+    if not text:
+        raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+    return with_shown_lead(text, document.description, tree)
 
 
 def _guessed_authors(declared, guessed: Optional[str]) -> tuple:

@@ -49,3 +49,22 @@ def test_a_headline_or_a_dateline_is_not_a_lead():
     assert headline not in text_of(page(headline, shown_lead=headline))
     dateline = "Council approves budget 05/10/2018 - Published by: Jane Doe - Category: Health"
     assert dateline not in text_of(page(dateline, shown_lead=dateline))
+
+
+def test_a_page_rendered_by_script_gives_its_declared_article_body():
+    body = "\\n".join(BODY[:3])  # JSON-escaped line breaks
+    html = ('<html><head><title>Pier to close</title><script type="application/ld+json">'
+            '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Pier to close",'
+            f' "articleBody": "{body}"' '}</script></head><body><div id="app"></div>'
+            '<script>window.__STATE__ = {"page": 1}</script></body></html>')
+    text = text_of(html)
+    assert text.split("\n\n") == BODY[:3]
+
+
+def test_a_page_with_no_text_anywhere_is_still_empty():
+    import pytest
+
+    from transforms.errors import HTML_EMPTY, RejectError
+    with pytest.raises(RejectError) as caught:
+        text_of('<html><head><title>x</title></head><body><div id="app"></div></body></html>')
+    assert caught.value.reason == HTML_EMPTY
