@@ -21,6 +21,7 @@ setup(
         BEAM_REQUIREMENT,
         "pyarrow>=14",
         "duckdb>=2.0",  # deduplication out of core (transforms/dedup/dedup_sql.py)
+        "warcio>=1.7",  # web archives (transforms/sources/warc.py)
         "pyyaml>=6",
         "trafilatura>=2.0",
         "lxml_html_clean>=0.4",

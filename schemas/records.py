@@ -16,8 +16,10 @@ class RawDocument:
     data: bytes
     source_uri: str
     fmt: str  # "txt" | "html" | "json" | "feed"
-    source_type: str = "file"  # "file" | "feed" | "web"
+    source_type: str = "file"  # "file" | "feed" | "web" | "archive"
     declared_charset: Optional[str] = None
+    url: Optional[str] = None  # where the unit was fetched from, when the input says (a WARC-Target-URI)
+    captured_at: Optional[datetime] = None  # when it was fetched (a WARC-Date): a fallback publication date
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from transforms.dead_letter import DEAD_LETTER
 from transforms.sources.extract import ExtractDocuments
 from schemas.layout import ARTICLES, DUPLICATES as DUPLICATES_KIND, REJECTED as REJECTED_KIND, join, temp_dir
 from transforms.sinks.parquet_sink import PartitionSpec, WriteParquetPartitions
-from transforms.sources.read import ReadInputFiles
+from transforms.sources.read import ARCHIVE_SKIPPED, ReadInputFiles
 from transforms.dedup.staged_rows import StageRows, WriteKeptRows
 from transforms.dedup.dedup_sql import DedupParams
 from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged
@@ -84,6 +84,8 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests):
         records.append(read["records"])
         rejected.update(read[DEAD_LETTER])
         counts.append(_count(read["files"], "files_matched"))
+        skipped = read[ARCHIVE_SKIPPED] | "ArchiveSkippedKey" >> beam.Map(lambda kind: f"archive_skipped/{kind}")
+        counts.append(_count(skipped, "archive_skipped", each=True))
     if feed_requests:
         feeds = (pipeline | "FeedRequests" >> beam.Create(feed_requests)
                  | "FetchFeeds" >> FetchFeeds(ctx.run_id, settings.fetch, settings.max_record_bytes))

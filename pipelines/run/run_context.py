@@ -1,4 +1,5 @@
 """Run-wide values fixed at launch: run id, ingest time, versions, inputs."""
+import os
 import platform
 import secrets
 from dataclasses import asdict
@@ -9,6 +10,7 @@ from importlib import metadata, resources
 from pipelines.errors import InputError
 from schemas import SCHEMA_VERSION
 from schemas.records import RunContext
+from transforms.sources.files import folder_files
 
 
 def package_version(name: str) -> str:
@@ -52,6 +54,11 @@ def resolve_inputs(settings):
     if not patterns and not settings.feeds:
         patterns = [bundled_samples_glob()]
     for pattern in patterns:
+        if "://" not in pattern and os.path.isdir(pattern):
+            if not folder_files(pattern):
+                raise InputError(f"input {pattern!r}: a folder with no file newsbeam reads "
+                                 "(.txt .html .jsonl .xml/.rss/.atom .warc, optionally compressed)")
+            continue
         try:
             found = FileSystems.match([pattern])[0].metadata_list
         except Exception as err:  # noqa: BLE001 - any filesystem failure is an input problem

@@ -46,6 +46,11 @@ def timing(header: Mapping, units: int, articles: int, files) -> dict:
 BASE_COUNTERS = ("files_matched", "records", "read_rejected", "feeds_not_modified")
 
 
+def _by_kind(counts: Mapping, prefix: str) -> dict:
+    """The counters named ``prefix<kind>``, by kind."""
+    return dict(sorted((k[len(prefix):], v) for k, v in counts.items() if k.startswith(prefix)))
+
+
 def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reasons: Mapping) -> dict:
     """The manifest dict. ``counts`` holds files_matched, records, read_rejected and
     ``duplicate/<reason>`` counts, plus any other counters worth keeping; a counter that
@@ -59,15 +64,16 @@ def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reas
     n_rejected = sum(f["rows"] for f in rejected)
     n_duplicates = sum(f["rows"] for f in files if f["kind"] == DUPLICATES)
     units = counts.get("records", 0) + counts.get("read_rejected", 0)
-    duplicates = {k.split("/", 1)[1]: v for k, v in counts.items() if k.startswith("duplicate/")}
+    duplicates = _by_kind(counts, "duplicate/")
     return {
         **header,
         "status": "committed",
         "inputs": {"files_matched": counts.get("files_matched", 0), "units": units},
         "counts": {"articles": n_articles, "rejected": n_rejected, "duplicates": n_duplicates},
         "reconciliation": reconcile(units, n_articles, n_rejected, n_duplicates),
-        "duplicates_by_reason": dict(sorted(duplicates.items())),
+        "duplicates_by_reason": duplicates,
         "near_duplicates_linked": sum(f.get("linked", 0) for f in articles),
+        "archive_records_skipped": _by_kind(counts, "archive_skipped/"),
         "counters": dict(sorted(counts.items())),
         **timing(header, units, n_articles, files),
         "articles_by_source": rows_by(articles, "source"),

@@ -43,6 +43,7 @@ _FORMATS = {
     "xml": "feed",
     "rss": "feed",
     "atom": "feed",
+    "warc": "warc",
 }
 # File-name suffix -> codec: the one list of the compressions newsbeam reads (a file is
 # decompressed by what its name says, never sniffed), for every module that needs it.

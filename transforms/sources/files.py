@@ -14,8 +14,8 @@ from transforms.errors import NOT_A_REGULAR_FILE, READ_ERROR, TOO_LARGE, RejectE
 from transforms.sources.decode import decompress, detect_format
 from transforms.sources.formats import split_file
 
-__all__ = ["read_capped", "records_of_file", "within_record_limit", "is_jsonl", "check_regular_file",
-           "transport_path", "local_path"]
+__all__ = ["read_capped", "records_of_file", "within_record_limit", "is_jsonl", "is_streamed", "folder_files",
+           "check_regular_file", "transport_path", "local_path"]
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -50,6 +50,40 @@ def within_record_limit(records, max_record: int, reject):
             yield reject(record.source_uri, record.data[:max_record], TOO_LARGE, message)
         else:
             yield record
+
+
+_TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".swp", ".download")
+
+
+def folder_files(folder: str) -> list:
+    """The files newsbeam reads under ``folder`` (an ``--input DIR``), recursively, in name
+    order: hidden and temporary names ("." or "~" first, ".tmp", ".part", ...) and files of no
+    supported format are left out, as are hidden folders; links to folders are not followed."""
+    found = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not _hidden(name))
+        found += [os.path.join(root, name) for name in sorted(names) if not _hidden(name) and _supported(name)]
+    return found
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "~")) or name.lower().endswith(_TEMPORARY_SUFFIXES)
+
+
+def _supported(name: str) -> bool:
+    try:
+        detect_format(name)
+    except RejectError:
+        return False
+    return True
+
+
+def is_streamed(path: str) -> bool:
+    """A file read as a stream of records, never whole: JSONL (``is_jsonl``) or a WARC archive."""
+    try:
+        return detect_format(path)[0] in ("jsonl", "warc")
+    except RejectError:
+        return False
 
 
 def is_jsonl(path: str) -> bool:

@@ -82,8 +82,15 @@ def _extract_txt(raw: RawDocument) -> dict:
 
 
 def _extract_html(raw: RawDocument) -> dict:
+    """A page's fields; a page from an archive takes the archive's URL, and its capture time
+    when the page states no publication date."""
     charset = raw.declared_charset or html_declared_charset(raw.data)
-    return html_page_fields(decode_text(raw.data, charset))
+    fields = html_page_fields(decode_text(raw.data, charset))
+    if raw.url:
+        fields["url"] = raw.url
+    if raw.captured_at and not fields.get("published"):
+        fields["published"] = raw.captured_at
+    return fields
 
 
 # --------------------------------------------------------------------------- json

@@ -16,20 +16,24 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import apache_beam as beam
+from apache_beam import pvalue
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.sources.decode import SNIFF_BYTES, detect_format
 from transforms.dead_letter import DEAD_LETTER, GuardedFn
 from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
-from transforms.sources.files import (check_regular_file, is_jsonl, local_path, read_capped, records_of_file,
+from transforms.sources.files import (check_regular_file, folder_files, is_streamed, local_path, read_capped, records_of_file,
                                       transport_path, within_record_limit)
 from transforms.sources.formats import split_file
+from transforms.sources.warc import BadRecord, Skipped, warc_units
 from transforms.sources.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
                                      open_decompressed)
 from schemas.records import RawDocument
 
-__all__ = ["ReadInputFiles", "all_rejected", "Listed", "match_local"]
+__all__ = ["ReadInputFiles", "all_rejected", "Listed", "match_local", "ARCHIVE_SKIPPED"]
+
+ARCHIVE_SKIPPED = "archive_skipped"  # the tag of a web archive's records that are not pages (their kinds)
 
 _GLOB_CHARS = re.compile(r"[*?[]")
 
@@ -52,7 +56,11 @@ def match_local(pattern: str, scandir: Optional[Callable] = None) -> List[Listed
     inside it (``x.txt/`` under ``*.txt``: its files would be lost silently); under ``**``
     folders are walked, not named. A folder the walk must enter and cannot list is a
     ``Listed`` with an error. Links to folders are not followed (no loops). A plain path is
-    named even when missing. ``scandir``: os.scandir, or a stand-in in tests."""
+    named even when missing; a plain path naming a folder (``--input DIR``) names the files
+    newsbeam reads under it (``files.folder_files``). ``scandir``: os.scandir, or a stand-in in tests."""
+    if not _GLOB_CHARS.search(pattern) and os.path.isdir(pattern) and not os.path.islink(pattern):
+        found = folder_files(pattern)  # an --input DIR: its supported files
+        return [Listed(path) for path in found] or [Listed(pattern, f"a folder with no file newsbeam reads: {pattern}")]
     pattern += "*" if pattern.endswith("/") else ""  # as Beam reads a pattern ending in a slash
     if not _GLOB_CHARS.search(pattern):
         return [Listed(pattern) if os.path.lexists(pattern) else Listed(pattern, f"no such file: {pattern}")]
@@ -168,13 +176,25 @@ class _SplitFileFn(GuardedFn):
         return within_record_limit(records, self._max_record, self.reject)
 
     def _streamed_records(self, path):
-        """The JSONL file's records; what reading it raises besides RejectError is one too."""
+        """The JSONL file's records or the WARC file's pages; what reading it raises besides
+        RejectError is one too."""
         try:
-            yield from self._jsonl_records(path)
+            yield from self._warc_records(path) if detect_format(path)[0] == "warc" else self._jsonl_records(path)
         except DECOMPRESS_FAILURES as err:  # OSError covers BeamIOError
             compressed = detect_format(path)[1] is not None
             reason, doing = (DECOMPRESS_ERROR, "decompressing") if compressed else (READ_ERROR, "reading")
             raise RejectError(reason, f"{doing} the file: {err}") from None
+
+    def _warc_records(self, path):
+        """The archive's pages; its other records as ARCHIVE_SKIPPED kinds, counted, not rejected."""
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+            for item in warc_units(handle, path, self._max_record):
+                if isinstance(item, Skipped):
+                    yield pvalue.TaggedOutput(ARCHIVE_SKIPPED, item.kind)
+                elif isinstance(item, BadRecord):
+                    yield self.reject(item.source_uri, item.head, item.reason, item.message)
+                else:
+                    yield item
 
     def _jsonl_records(self, path):
         compression = detect_format(path)[1]
@@ -216,7 +236,7 @@ class _ReadBytesFn(GuardedFn):
     def transform(self, element):
         path = local_path(element)
         check_regular_file(path)
-        if is_jsonl(path):
+        if is_streamed(path):
             yield element, None
             return
         try:
@@ -261,8 +281,9 @@ class ReadInputFiles(beam.PTransform):
         )
         split = read.files | "Split" >> beam.ParDo(
             _SplitFileFn(self._run_id, self._max_file, self._max_record, self._max_stream)
-        ).with_outputs(DEAD_LETTER, main="records")
+        ).with_outputs(DEAD_LETTER, ARCHIVE_SKIPPED, main="records")
         # not flattened: each step's rejected rows are written in the step's own stage (a Flatten
         # makes the local runner hold every row in memory between stages)
         rejected = {"match": matched[DEAD_LETTER], "read": read[DEAD_LETTER], "split": split[DEAD_LETTER]}
-        return {"files": read.files, "records": split.records, DEAD_LETTER: rejected}
+        return {"files": read.files, "records": split.records, ARCHIVE_SKIPPED: split[ARCHIVE_SKIPPED],
+                DEAD_LETTER: rejected}

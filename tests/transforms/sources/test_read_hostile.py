@@ -85,8 +85,8 @@ def test_only_regular_files_are_read_and_every_other_path_is_one_row(hostile):
 def test_plain_paths_to_a_folder_a_fifo_or_nothing_are_rows(hostile):
     plain = [str(hostile / name) for name in ("good.txt", "folder.txt", "pipe.txt", "nothing.txt")]
     check_read(plain, GOOD_RECORDS[:1], [
-        ("folder.txt", NOT_A_REGULAR_FILE), ("pipe.txt", NOT_A_REGULAR_FILE), ("nothing.txt", READ_ERROR),
-    ])
+        ("folder.txt", READ_ERROR), ("pipe.txt", NOT_A_REGULAR_FILE), ("nothing.txt", READ_ERROR),
+    ])  # a folder given as a plain path is an --input DIR: with no file newsbeam reads, one row says so
 
 
 @pytest.mark.parametrize("name, reason, says", [
