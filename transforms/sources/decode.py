@@ -40,6 +40,7 @@ _FORMATS = {
     "htm": "html",
     "jsonl": "jsonl",
     "ndjson": "jsonl",
+    "json": "json",  # one record or an array of records, read whole (within limits.max_file_mb)
     "xml": "feed",
     "rss": "feed",
     "atom": "feed",

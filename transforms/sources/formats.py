@@ -9,6 +9,7 @@ in ``transforms.html.page_text``. Pure functions (no Beam); bad input raises
 
 Text always comes out as paragraphs separated by a blank line (``"\\n\\n"``).
 """
+import json
 from typing import Iterator, Optional
 
 from transforms.text.dates import parse_record_date
@@ -35,7 +36,7 @@ __all__ = ["split_file", "extract_document"]
 
 
 def split_file(data: bytes, source_uri: str, fmt: str, source_type: str = "file") -> Iterator[RawDocument]:
-    """The units of one decompressed file: the file itself, its JSONL lines or its feed entries."""
+    """The units of one decompressed file: the file itself, its JSONL lines, its JSON records or its feed entries."""
     if fmt in ("txt", "html"):
         charset = html_declared_charset(data) if fmt == "html" else None
         return iter([RawDocument(data, source_uri, fmt, source_type, charset)])
@@ -43,7 +44,22 @@ def split_file(data: bytes, source_uri: str, fmt: str, source_type: str = "file"
         return _split_jsonl(data, source_uri, source_type)
     if fmt == "feed":
         return split_feed(data, source_uri, source_type)
+    if fmt == "json":
+        return _split_json_document(data, source_uri, source_type)
     raise RejectError(UNSUPPORTED_FORMAT, f"unsupported input format: {fmt!r}")
+
+
+def _split_json_document(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDocument]:
+    """A ``.json`` file: one record (an object) or an array of records, each a ``json`` unit (an
+    element that is not an object becomes its own ``json_invalid`` row at extraction)."""
+    try:
+        value = json.loads(decode_text(data))
+    except (ValueError, RecursionError) as exc:
+        raise RejectError(JSON_INVALID, f"invalid JSON: {exc}") from None
+    records = value if isinstance(value, list) else [value]
+    if not records:
+        raise RejectError(EMPTY_INPUT, "JSON file holds an empty array")
+    return (RawDocument(json.dumps(record).encode("utf-8"), source_uri, "json", source_type) for record in records)
 
 
 def _split_jsonl(data: bytes, source_uri: str, source_type: str) -> Iterator[RawDocument]:

@@ -169,3 +169,29 @@ def test_compressed_copies_give_the_same_documents(tmp_path, name, suffix, compr
     fmt, compression = detect_format(str(copy))
     units = list(split_file(decompress(copy.read_bytes(), compression, MIB), str(copy), fmt))
     assert [unit.data for unit in units] == [unit.data for unit in units_of(name)]
+
+
+def test_a_json_file_holds_one_record_or_an_array_of_them():
+    from transforms.errors import EMPTY_INPUT, JSON_INVALID, RejectError
+    from transforms.sources.formats import extract_document, split_file
+
+    one = list(split_file(b'{"id": "a", "text": "The pier reopens on Monday after a year of repairs."}', "/in/a.json", "json"))
+    assert [extract_document(u).entry_id for u in one] == ["a"]
+    array = b'[{"id": "b", "text": "First story."}, {"id": "c", "html": "<p>Second story.</p>"}, 7]'
+    units = list(split_file(array, "/in/b.json", "json"))
+    assert len(units) == 3 and all(u.fmt == "json" and u.source_uri == "/in/b.json" for u in units)
+    assert extract_document(units[0]).text == "First story."
+    with pytest.raises(RejectError) as caught:
+        extract_document(units[2])  # an element that is not an object is its own rejected unit
+    assert caught.value.reason == JSON_INVALID
+    for data, reason in ((b"[]", EMPTY_INPUT), (b"{not json", JSON_INVALID)):
+        with pytest.raises(RejectError) as caught:
+            list(split_file(data, "/in/c.json", "json"))
+        assert caught.value.reason == reason
+
+
+def test_a_json_file_keeps_a_lone_surrogate_as_an_escape():
+    from transforms.sources.formats import extract_document, split_file
+
+    (unit,) = split_file(b'{"text": "x \\ud800 y"}', "/in/d.json", "json")
+    assert extract_document(unit).text == "x \ufffd y"
