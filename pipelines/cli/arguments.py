@@ -18,10 +18,9 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def settings_from_args(argv, local_defaults: bool = True):
+def settings_from_args(argv):
     """(Settings, PipelineOptions) from ``newsbeam run`` arguments; raises ConfigError.
-
-    ``local_defaults``: a local run uses every core (``options.with_local_defaults``)."""
+    A local run uses every core (``options.with_local_defaults``)."""
     from apache_beam.options.pipeline_options import PipelineOptions
 
     from pipelines.run.config import build_settings, read_config_file
@@ -31,7 +30,7 @@ def settings_from_args(argv, local_defaults: bool = True):
     unknown = unknown_flags(argv)
     if unknown:
         raise ConfigError(f"unknown option {unknown[0]!r} (not a newsbeam flag nor a Beam pipeline option)")
-    options = PipelineOptions(with_local_defaults(argv) if local_defaults else list(argv))
+    options = PipelineOptions(with_local_defaults(argv))
     ours = options.view_as(IngestOptions)
     user = read_config_file(ours.config) if ours.config else {}
     overrides = {"inputs": ours.input, "output": ours.output, "run_id": ours.run_id}

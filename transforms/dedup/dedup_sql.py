@@ -110,9 +110,9 @@ class DedupDecider:
     batches: ``kept_batches`` (staged_file, staged_row, part, duplicate_of in file and row order) and
     ``duplicate_batches`` (id, kept_id, reason, source_uri); ``reason_counts``."""
 
-    def __init__(self, params: DedupParams, temp_root: str = None):
+    def __init__(self, params: DedupParams):
         self._params = params
-        self._spill = tempfile.mkdtemp(prefix="newsbeam-dedup-", dir=temp_root)
+        self._spill = tempfile.mkdtemp(prefix="newsbeam-dedup-")
         self._db = duckdb.connect(config={
             "memory_limit": f"{params.memory_mb}MB", "threads": params.threads,
             "temp_directory": self._spill, "preserve_insertion_order": False})

@@ -26,8 +26,8 @@ CURRENT = 1
 def instant(value) -> int:
     """Microseconds since the epoch of a date (a datetime, naive meaning UTC, or already such an int).
 
-    Deduplication compares and shuffles dates as ints: Beam encodes ints natively, while a
-    datetime is pickled each time it crosses a stage. A missing date is LATEST."""
+    Deduplication compares dates as ints (the key files hold them as int64, which DuckDB
+    orders directly). A missing date is LATEST."""
     if value is None:
         return LATEST
     if isinstance(value, int):

@@ -72,11 +72,11 @@ def read_staged_rows(path: str) -> Iterator[dict]:
         yield from group.to_pylist()
 
 
-def _row_groups(path: str, columns=None) -> Iterator[pa.Table]:
+def _row_groups(path: str) -> Iterator[pa.Table]:
     with FileSystems.open(path) as handle:
         staged = pq.ParquetFile(handle)
         for group in range(staged.num_row_groups):
-            yield staged.read_row_group(group, columns=columns)
+            yield staged.read_row_group(group)
 
 
 def _decisions(path: str) -> Iterator[tuple]:
@@ -123,8 +123,7 @@ class _StagedFile:
         if self._buffer.bytes >= STAGED_ROW_GROUP_BYTES:
             self._flush()
         elif len(self._key_rows) >= KEY_BATCH_ROWS:
-            self._keys.write(pa.Table.from_pylist(self._key_rows, KEY_SCHEMA))
-            self._key_rows = []
+            self._write_keys()
         self.rows += 1
 
     def _flush(self):
@@ -133,6 +132,9 @@ class _StagedFile:
         if table is not None:
             self._rows.write(table)
             self.written += written
+        self._write_keys()
+
+    def _write_keys(self):
         if self._key_rows:
             self._keys.write(pa.Table.from_pylist(self._key_rows, KEY_SCHEMA))
             self._key_rows = []
