@@ -6,10 +6,10 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import metadata, resources
 
-
 from pipelines.errors import InputError
 from schemas import SCHEMA_VERSION
 from schemas.records import RunContext
+from transforms.sources.decode import FORMAT_SUFFIXES
 from transforms.sources.files import folder_files
 
 
@@ -57,7 +57,7 @@ def resolve_inputs(settings):
         if "://" not in pattern and os.path.isdir(pattern):
             if not folder_files(pattern):
                 raise InputError(f"input {pattern!r}: a folder with no file newsbeam reads "
-                                 "(.txt .html .jsonl .xml/.rss/.atom .warc, optionally compressed)")
+                                 f"({' '.join('.' + suffix for suffix in FORMAT_SUFFIXES)}, optionally compressed)")
             continue
         try:
             found = FileSystems.match([pattern])[0].metadata_list

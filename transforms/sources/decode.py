@@ -23,7 +23,7 @@ from transforms.errors import (
 )
 
 __all__ = ["detect_format", "decompress", "decompressed_chunks", "CompressedInput", "decode_text",
-           "html_declared_charset", "COMPRESSION_SUFFIXES"]
+           "html_declared_charset", "COMPRESSION_SUFFIXES", "FORMAT_SUFFIXES"]
 
 CHUNK_BYTES = 64 * 1024
 FIRST_FEED_BYTES = 64  # a member's first input slice; doubled up to CHUNK_BYTES while it lasts
@@ -46,6 +46,7 @@ _FORMATS = {
     "atom": "feed",
     "warc": "warc",
 }
+FORMAT_SUFFIXES = tuple(_FORMATS)  # the file types newsbeam reads, for messages
 # File-name suffix -> codec: the one list of the compressions newsbeam reads (a file is
 # decompressed by what its name says, never sniffed), for every module that needs it.
 COMPRESSION_SUFFIXES = {"gz": "gzip", "bz2": "bz2", "zst": "zstd", "zstd": "zstd"}

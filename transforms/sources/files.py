@@ -9,12 +9,13 @@ limit becomes a ``too_large`` row (``within_record_limit``).
 """
 import os
 import stat
+from typing import Callable, Iterator, List, Optional, Tuple
 
 from transforms.errors import NOT_A_REGULAR_FILE, READ_ERROR, TOO_LARGE, RejectError
 from transforms.sources.decode import decompress, detect_format
 from transforms.sources.formats import split_file
 
-__all__ = ["read_capped", "records_of_file", "within_record_limit", "is_jsonl", "is_streamed", "folder_files",
+__all__ = ["read_capped", "records_of_file", "within_record_limit", "is_jsonl", "is_streamed", "folder_files", "walk",
            "check_regular_file", "transport_path", "local_path"]
 
 _KINDS = (
@@ -55,15 +56,43 @@ def within_record_limit(records, max_record: int, reject):
 _TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".swp", ".download")
 
 
-def folder_files(folder: str) -> list:
-    """The files newsbeam reads under ``folder`` (an ``--input DIR``), recursively, in name
-    order: hidden and temporary names ("." or "~" first, ".tmp", ".part", ...) and files of no
-    supported format are left out, as are hidden folders; links to folders are not followed."""
-    found = []
-    for root, folders, names in os.walk(folder):
-        folders[:] = sorted(name for name in folders if not _hidden(name))
-        found += [os.path.join(root, name) for name in sorted(names) if not _hidden(name) and _supported(name)]
-    return found
+def folder_files(folder: str, scandir=os.scandir) -> List[Tuple[str, Optional[str]]]:
+    """(path, None) for each file newsbeam reads under ``folder`` (an ``--input DIR``),
+    recursively, in name order: hidden and temporary names ("." or "~" first, ".tmp",
+    ".part", ...) and files of no supported format are left out, as are hidden folders; links
+    to folders are not followed. (folder, message) for a folder that cannot be listed."""
+    entries = walk(folder, lambda path: not _hidden(os.path.basename(path)), scandir)
+    return sorted((path, error) for path, is_folder, error in entries
+                  if error or (not is_folder and not _hidden(os.path.basename(path))
+                               and _supported(os.path.basename(path))))
+
+
+def walk(root: str, descend: Callable[[str], bool], scandir) -> Iterator[Tuple[str, bool, Optional[str]]]:
+    """(path, is a real folder, None) for every entry under ``root``, entering only the folders
+    ``descend`` accepts (the pattern can match inside them); (folder, False, message) for a
+    folder that cannot be listed."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with scandir(folder or ".") as entries:
+                found = [(os.path.join(folder, entry.name), _is_real_folder(entry)) for entry in entries]
+        except OSError as err:
+            yield folder, False, f"cannot list the folder {folder or '.'}: {err.strerror or err}"
+            continue
+        for path, is_folder in found:
+            yield path, is_folder, None
+            if is_folder and descend(path):
+                pending.append(path)
+
+
+def _is_real_folder(entry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # read (and rejected) as a path instead
+
+
 
 
 def _hidden(name: str) -> bool:

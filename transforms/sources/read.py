@@ -13,7 +13,7 @@ size cap (``max_file_bytes``), so a compression bomb is cut off early.
 import os
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Callable, List, Optional
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -23,8 +23,8 @@ from apache_beam.io.filesystems import FileSystems
 from transforms.sources.decode import SNIFF_BYTES, detect_format
 from transforms.dead_letter import DEAD_LETTER, GuardedFn
 from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
-from transforms.sources.files import (check_regular_file, folder_files, is_streamed, local_path, read_capped, records_of_file,
-                                      transport_path, within_record_limit)
+from transforms.sources.files import (check_regular_file, folder_files, is_streamed, local_path, read_capped,
+                                      records_of_file, transport_path, walk, within_record_limit)
 from transforms.sources.formats import split_file
 from transforms.sources.warc import BadRecord, Skipped, warc_units
 from transforms.sources.jsonl_stream import (DECOMPRESS_FAILURES, MAX_STREAM_BYTES, is_utf16_or_32, jsonl_lines,
@@ -59,8 +59,9 @@ def match_local(pattern: str, scandir: Optional[Callable] = None) -> List[Listed
     named even when missing; a plain path naming a folder (``--input DIR``) names the files
     newsbeam reads under it (``files.folder_files``). ``scandir``: os.scandir, or a stand-in in tests."""
     if not _GLOB_CHARS.search(pattern) and os.path.isdir(pattern) and not os.path.islink(pattern):
-        found = folder_files(pattern)  # an --input DIR: its supported files
-        return [Listed(path) for path in found] or [Listed(pattern, f"a folder with no file newsbeam reads: {pattern}")]
+        found = folder_files(pattern, scandir or os.scandir)  # an --input DIR: its supported files
+        return [Listed(path, error) for path, error in found] or [
+            Listed(pattern, f"a folder with no file newsbeam reads: {pattern}")]
     pattern += "*" if pattern.endswith("/") else ""  # as Beam reads a pattern ending in a slash
     if not _GLOB_CHARS.search(pattern):
         return [Listed(pattern) if os.path.lexists(pattern) else Listed(pattern, f"no such file: {pattern}")]
@@ -70,36 +71,10 @@ def match_local(pattern: str, scandir: Optional[Callable] = None) -> List[Listed
     matches = re.compile(FileSystem.translate_pattern(pattern)).match
     reaches_into = _reaches_into(pattern)
     listed = []
-    for path, is_folder, error in _walk(root, reaches_into, scandir or os.scandir):
+    for path, is_folder, error in walk(root, reaches_into, scandir or os.scandir):
         if error or (matches(path) and not (is_folder and reaches_into(path))):
             listed.append(Listed(path, error))
     return listed
-
-
-def _walk(root: str, descend: Callable[[str], bool], scandir) -> Iterator[Tuple[str, bool, Optional[str]]]:
-    """(path, is a real folder, None) for every entry under ``root``, entering only the folders
-    ``descend`` accepts (the pattern can match inside them); (folder, False, message) for a
-    folder that cannot be listed."""
-    pending = [root]
-    while pending:
-        folder = pending.pop()
-        try:
-            with scandir(folder or ".") as entries:
-                found = [(os.path.join(folder, entry.name), _is_real_folder(entry)) for entry in entries]
-        except OSError as err:
-            yield folder, False, f"cannot list the folder {folder or '.'}: {err.strerror or err}"
-            continue
-        for path, is_folder in found:
-            yield path, is_folder, None
-            if is_folder and descend(path):
-                pending.append(path)
-
-
-def _is_real_folder(entry) -> bool:
-    try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return False  # read (and rejected) as a path instead
 
 
 def _reaches_into(pattern: str) -> Callable[[str], bool]:

@@ -186,3 +186,17 @@ def test_a_folder_nobody_may_list_is_a_row_for_a_real_unprivileged_reader():
         listed = sorted((os.path.relpath(path, top), error) for path, error in json.loads(done.stdout))
         os.chmod(os.path.join(top, "shut"), 0o755)
     assert listed == [("open/x.txt", None), ("shut", f"cannot list the folder {top}/shut: Permission denied")]
+
+
+def test_a_folder_input_names_a_subfolder_it_cannot_list(tmp_path):
+    (tmp_path / "dump" / "locked").mkdir(parents=True)
+    (tmp_path / "dump" / "a.txt").write_text("An article.")
+    (tmp_path / "dump" / ".hidden.txt").write_text("left out")
+
+    def scandir(folder):
+        if folder.endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return os.scandir(folder)
+
+    listed = match_local(str(tmp_path / "dump"), scandir)
+    assert [(os.path.basename(entry.path), bool(entry.error)) for entry in listed] == [("a.txt", False), ("locked", True)]
