@@ -1,5 +1,14 @@
 """Pipeline assembly, options and the ``newsbeam`` command line."""
 import logging
+from importlib import metadata
+
+
+def package_version(name: str, missing: str = "unknown") -> str:
+    """The installed version of the distribution ``name``; ``missing`` when it is not installed."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return missing
 
 
 def _drop_beam_import_noise(record: logging.LogRecord) -> bool:

@@ -13,8 +13,8 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 
+from pipelines import package_version
 from pipelines.cli.arguments import ArgumentParser
 from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
 
@@ -180,13 +180,6 @@ def usage() -> str:
     return "\n".join(lines)
 
 
-def installed_version() -> str:
-    try:
-        return metadata.version("newsbeam")
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
-
-
 def describe_failure(err: BaseException) -> str:
     """One line for a failed run: the innermost ``SomeError: message`` line of the error's text."""
     lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
@@ -204,7 +197,7 @@ def main(argv=None) -> int:
         print(usage())
         return EXIT_OK if argv else EXIT_USAGE
     if argv[0] in ("-V", "--version", "version"):
-        print(f"newsbeam {installed_version()}")
+        print(f"newsbeam {package_version('newsbeam', missing='(not installed)')}")
         return EXIT_OK
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:

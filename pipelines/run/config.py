@@ -7,11 +7,12 @@ expected, so the CLI can print one line and exit 2.
 import ipaddress
 import re
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import resources
 from typing import Any, Mapping, Optional, Tuple
 
 import yaml
 
+from pipelines import package_version
 from pipelines.errors import ConfigError, first_line
 from transforms.web.http_client import FetchPolicy
 
@@ -156,11 +157,7 @@ def fetch_policy(raw: Mapping) -> FetchPolicy:
 def _user_agent(value: Any) -> str:
     """``fetch.user_agent`` with ``{version}`` replaced by newsbeam's version."""
     text = _non_empty_string(value, "fetch.user_agent")
-    try:
-        version = metadata.version("newsbeam")
-    except metadata.PackageNotFoundError:
-        version = "dev"
-    return text.replace("{version}", version)
+    return text.replace("{version}", package_version("newsbeam", missing="dev"))
 
 
 def _networks(value: Any) -> Tuple[str, ...]:

@@ -4,20 +4,14 @@ import platform
 import secrets
 from dataclasses import asdict
 from datetime import datetime, timezone
-from importlib import metadata, resources
+from importlib import resources
 
+from pipelines import package_version
 from pipelines.errors import InputError
 from schemas import SCHEMA_VERSION
 from schemas.records import RunContext
 from transforms.sources.decode import FORMAT_SUFFIXES
 from transforms.sources.files import folder_files
-
-
-def package_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def new_run_id(now: datetime) -> str:
