@@ -4,7 +4,7 @@ Pure Python (no Beam import). Both accept what inputs declare -- strings,
 lists, feedparser dicts -- and return de-duplicated tuples in input order.
 """
 import re
-from typing import List, Tuple
+from typing import Iterator, List, Tuple
 
 __all__ = ["split_authors", "clean_topics", "dedupe_ignoring_case"]
 
@@ -131,18 +131,7 @@ def split_authors(value) -> Tuple[str, ...]:
     case-insensitively and order is kept. A part that is a job title or desk, after a
     comma, "|" or " - " ("Maria Gonzalez, Staff Writer"), is not an author: it is dropped.
     """
-    if value is None:
-        return ()
-    items = [value] if isinstance(value, (str, dict)) else value
-    if not hasattr(items, "__iter__"):
-        return ()
-    names = []
-    for item in items:
-        if hasattr(item, "get"):
-            item = item.get("name")
-        if isinstance(item, str):
-            names.extend(_author_names(item))
-    return dedupe_ignoring_case(names)
+    return dedupe_ignoring_case(name for item in _declared_strings(value, ("name",)) for name in _author_names(item))
 
 
 def clean_topics(values) -> Tuple[str, ...]:
@@ -152,18 +141,24 @@ def clean_topics(values) -> Tuple[str, ...]:
     "term", else "label"). A string that is a keyword list (``keyword_list``: "Unfall,
     Berlin, Teltow", "a; b") gives one topic per keyword. Order is kept.
     """
-    if values is None:
-        return ()
-    items = [values] if isinstance(values, (str, dict)) else values
+    keywords = (" ".join(part.split()) for item in _declared_strings(values, ("term", "label"))
+                for part in keyword_list(item))
+    return dedupe_ignoring_case(topic for topic in keywords if topic)
+
+
+def _declared_strings(value, dict_keys) -> Iterator[str]:
+    """The strings a field declares: None, one string or dict, or an iterable of them; a dict
+    (a feedparser author or tag) gives its first non-empty ``dict_keys`` value."""
+    if value is None:
+        return
+    items = [value] if isinstance(value, (str, dict)) else value
     if not hasattr(items, "__iter__"):
-        return ()
-    topics = []
+        return
     for item in items:
         if hasattr(item, "get"):
-            item = item.get("term") or item.get("label")
+            item = next((item.get(key) for key in dict_keys if item.get(key)), None)
         if isinstance(item, str):
-            topics.extend(topic for topic in (" ".join(part.split()) for part in keyword_list(item)) if topic)
-    return dedupe_ignoring_case(topics)
+            yield item
 
 
 _KEYWORD_SEPARATOR = re.compile(r"\s*[;,]\s*")
