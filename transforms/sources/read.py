@@ -6,8 +6,8 @@ Beam's matcher, which silently drops folders, broken links and folders it cannot
 regular files are opened (``files.check_regular_file``): a FIFO, a device, a socket or a folder the
 glob names is a ``not_a_regular_file`` row. Files are read as stored (no automatic
 decompression) and decompressed here. JSONL files (plain or compressed) are
-streamed line by line (``jsonl_stream``): a dump of any size is read with memory
-bounded by ``max_record_bytes``. Other files are read whole, decompressed with a
+streamed line by line (``jsonl_stream``) and web archives record by record (``warc``): a
+dump or an archive of any size is read with memory bounded by ``max_record_bytes``. Other files are read whole, decompressed with a
 size cap (``max_file_bytes``), so a compression bomb is cut off early.
 """
 import os
@@ -119,7 +119,8 @@ class _MatchFn(GuardedFn):
 
 
 class _SplitFileFn(GuardedFn):
-    """(path, stored bytes) -> RawDocuments; (path, None) -> the JSONL file's lines, streamed.
+    """(path, stored bytes) -> RawDocuments; (path, None) -> a JSONL file's lines or a WARC file's
+    pages, streamed (the WARC's other records on ``ARCHIVE_SKIPPED``).
 
     A streamed file's outputs are given out while it is read, not collected first (a dump may
     be larger than memory, ``streams``): when the file turns out corrupt, truncated or too large
@@ -153,10 +154,11 @@ class _SplitFileFn(GuardedFn):
     def _streamed_records(self, path):
         """The JSONL file's records or the WARC file's pages; what reading it raises besides
         RejectError is one too."""
+        fmt, compression = detect_format(path)
         try:
-            yield from self._warc_records(path) if detect_format(path)[0] == "warc" else self._jsonl_records(path)
+            yield from self._warc_records(path) if fmt == "warc" else self._jsonl_records(path)
         except DECOMPRESS_FAILURES as err:  # OSError covers BeamIOError
-            compressed = detect_format(path)[1] is not None
+            compressed = compression is not None
             reason, doing = (DECOMPRESS_ERROR, "decompressing") if compressed else (READ_ERROR, "reading")
             raise RejectError(reason, f"{doing} the file: {err}") from None
 
@@ -196,7 +198,7 @@ class _SplitFileFn(GuardedFn):
 
 
 class _ReadBytesFn(GuardedFn):
-    """Path -> (path, stored bytes), capped; (path, None) for a JSONL file, streamed by _SplitFileFn.
+    """Path -> (path, stored bytes), capped; (path, None) for a JSONL or WARC file, streamed by _SplitFileFn.
     Only a regular file gets this far (``check_regular_file``, before any open)."""
 
     stage = "read"
