@@ -20,16 +20,21 @@ CPU time per document (the whole process tree) and the machine's highest 1-minut
 average during each run (``load``: other tenants of a shared machine slow the two-worker
 runs more than the single-process loop), the ratios against the targets, and a per-stage
 profile of newsbeam's functions
-(``benchmarks/stage_profile.py``). ``--scaling`` instead runs ``newsbeam run`` on 10k,
+(``benchmarks/stage_profile.py``). ``--big-file`` instead runs ``newsbeam run`` on the same
+records as 4 files and as 1 file (concatenations of the corpus's shards), back to back,
+``--repeats`` times (with ``--unsplit``, also the 1 file read by one worker, as before byte
+ranges; with ``--gzip``, gzipped files, which are read in shares), and prints docs/s of each and the ratio against the target (within 10%). ``--scaling`` instead runs ``newsbeam run`` on 10k,
 40k and 160k documents (``--scaling-docs``) and prints how peak RSS grows. Needs
 ``pip install -e ".[bench]"`` for datatrove (skipped with a note when it is missing).
 Linux (reads /proc).
 """
 import argparse
 import glob
+import gzip
 import json
 import os
 import shutil
+import statistics
 import sys
 from pathlib import Path
 from typing import Optional
@@ -44,6 +49,8 @@ from benchmarks.stage_profile import profile_stages  # noqa: E402
 MB = 1_000_000
 TARGET_VS_BARE = 1.6
 TARGET_PEAK_GB = 2.5
+TARGET_BIG_FILE = 0.9  # one big file at least this share of the docs/s of the same records in 4 files
+UNSPLIT_ENV = {"NEWSBEAM_READ_RANGE_BYTES": str(1 << 50)}  # no file is large enough to be read in parts
 SCALING_DOCS = (10_000, 40_000, 160_000)
 
 
@@ -62,16 +69,36 @@ def corpus_bytes(folder: str) -> int:
     return sum(os.path.getsize(p) for p in glob.glob(os.path.join(folder, "*.jsonl")))
 
 
-def run_newsbeam(corpus: str, out: str, beam_args) -> dict:
+def concatenated(corpus: str, workdir: str, files: int, compressed: bool = False) -> str:
+    """A folder holding the corpus's records in ``files`` JSONL files (shards concatenated in
+    order; gzipped when ``compressed``), made once and reused."""
+    folder = os.path.join(workdir, f"{os.path.basename(corpus)}-in-{files}{'-gz' if compressed else ''}")
+    done = os.path.join(folder, "_COMPLETE")
+    if not os.path.exists(done):
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        shards = sorted(glob.glob(os.path.join(corpus, "*.jsonl")))
+        opener, suffix = (gzip.open, ".jsonl.gz") if compressed else (open, ".jsonl")
+        for n in range(files):
+            with opener(os.path.join(folder, f"part-{n}{suffix}"), "wb") as out:
+                for shard in shards[n::files]:
+                    with open(shard, "rb") as source:
+                        shutil.copyfileobj(source, out)
+        Path(done).write_text("")
+    return folder
+
+
+def run_newsbeam(corpus: str, out: str, beam_args, env: Optional[dict] = None) -> dict:
     """``newsbeam run`` on the corpus as a user would start it; returns the measurement and manifest."""
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "pipelines.cli.main", "run", "--input", os.path.join(corpus, "*.jsonl"),
+    command = [sys.executable, "-m", "pipelines.cli.main", "run", "--input", os.path.join(corpus, "*.jsonl*"),
                "--output", out, "--run-id", "throughput", *beam_args]
-    measured = run_measured(command)
+    measured = run_measured(command, env=None if env is None else {**os.environ, **env})
     if measured.returncode != 0:
         raise SystemExit(f"newsbeam run failed ({measured.returncode}):\n{measured.stderr[-3000:]}")
     manifest = json.loads(Path(out, "_runs", "throughput.json").read_text())
-    return {"measured": measured, "counts": manifest["counts"], "files": len(manifest.get("files", []))}
+    return {"measured": measured, "counts": manifest["counts"], "files": len(manifest.get("files", [])),
+            "staged": manifest.get("counters", {}).get("staged_files")}
 
 
 def run_engine(engine: str, corpus: str, out: str) -> dict:
@@ -157,6 +184,40 @@ def compare(args) -> None:
     print(profile_table(profile_stages(files, args.profile_docs)))
 
 
+def big_file(args) -> None:
+    """The same records as 4 files and as 1 file, back to back, ``--repeats`` times."""
+    corpus = ensure_corpus(args.workdir, args.docs, args.seed)
+    size = corpus_bytes(corpus)
+    cases = [("4 files", concatenated(corpus, args.workdir, 4, args.gzip), None),
+             ("1 file", concatenated(corpus, args.workdir, 1, args.gzip), None)]
+    if args.unsplit:
+        cases.append(("1 file, read by one worker (no parts)", cases[1][1], UNSPLIT_ENV))
+    print(f"corpus: {args.docs:,} documents, {size / MB:,.0f} MB of JSONL{' (gzipped)' if args.gzip else ''}",
+          flush=True)
+    rows = {name: [] for name, _, _ in cases}
+    for repeat in range(args.repeats):
+        for name, folder, env in cases:
+            nb = run_newsbeam(folder, os.path.join(args.workdir, "out-big-file"), args.beam_arg, env)
+            articles = nb["counts"].get("articles", 0)
+            rows[name].append(_row(f"newsbeam run, {name}", args.docs, size, nb["measured"],
+                                   f"run {repeat + 1}, {articles:,} articles, {nb['staged']} staged files"))
+            print(results_table(rows[name][-1:]), flush=True)
+    print("\n" + results_table([row for name in rows for row in rows[name]]))
+    print("\n" + big_file_table(rows))
+
+
+def big_file_table(rows: dict) -> str:
+    """Median docs/s per case, and the one big file against the 4 files."""
+    median = {name: statistics.median(r["docs_s"] for r in runs) for name, runs in rows.items()}
+    lines = ["| case | runs | median docs/s | vs 4 files |", "|---|---:|---:|---:|"]
+    for name, value in median.items():
+        lines.append(f"| {name} | {len(rows[name])} | {value:,.0f} | {value / median['4 files']:.2f}x |")
+    ratio = median["1 file"] / median["4 files"]
+    lines.append(f"| target: 1 file >= {TARGET_BIG_FILE:.0%} of 4 files | | | "
+                 f"{'holds' if ratio >= TARGET_BIG_FILE else 'misses'} |")
+    return "\n".join(lines)
+
+
 def scaling(args) -> None:
     rows = []
     for docs in args.scaling_docs:
@@ -182,13 +243,21 @@ def main(argv=None) -> int:
     parser.add_argument("--scaling", action="store_true", help="peak RSS of newsbeam run at 10k, 40k and 160k docs")
     parser.add_argument("--scaling-docs", type=lambda v: [int(n) for n in v.split(",")], default=list(SCALING_DOCS),
                         help="corpus sizes for --scaling (default 10000,40000,160000)")
+    parser.add_argument("--big-file", action="store_true", help="the same records as 1 file and as 4 files")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of --big-file (default 3)")
+    parser.add_argument("--unsplit", action="store_true",
+                        help="--big-file also runs the 1 file read by one worker (no byte ranges)")
+    parser.add_argument("--gzip", action="store_true", help="--big-file on gzipped files (read in shares)")
     parser.add_argument("--skip-datatrove", action="store_true")
     parser.add_argument("--profile-docs", type=int, default=2000, help="documents in the per-stage profile")
     parser.add_argument("--beam-arg", action="append", default=[],
                         help="extra flag for newsbeam run, e.g. --beam-arg=--direct_num_workers=2")
     args = parser.parse_args(argv)
     os.makedirs(args.workdir, exist_ok=True)
-    scaling(args) if args.scaling else compare(args)
+    if args.big_file:
+        big_file(args)
+    else:
+        scaling(args) if args.scaling else compare(args)
     return 0
 
 

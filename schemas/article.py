@@ -7,11 +7,12 @@ files, so Spark, DuckDB and pyarrow all read the dataset without a clash:
 """
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"  # v2: source_id, title_only; ids from feed guids and fragments
+SCHEMA_VERSION = "3"  # v3: captured_at, boilerplate[].count; v2: source_id, title_only; ids from guids
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 
-BOILERPLATE_ITEM = pa.struct([("rule", pa.string()), ("text", pa.string())])
+# count: for a learned rule (site_repeated), how many articles of the source carried the line
+BOILERPLATE_ITEM = pa.struct([("rule", pa.string()), ("text", pa.string()), ("count", pa.int32())])
 
 ARTICLE_SCHEMA = pa.schema(
     [
@@ -25,6 +26,7 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("authors", pa.list_(pa.string()), nullable=False),
         pa.field("published_at", _UTC_TS),
         pa.field("updated_at", _UTC_TS),
+        pa.field("captured_at", _UTC_TS),
         pa.field("ingested_at", _UTC_TS, nullable=False),
         pa.field("language", pa.string()),
         pa.field("topics", pa.list_(pa.string()), nullable=False),

@@ -4,6 +4,7 @@
     OUT/rejected/dt=YYYY-MM-DD/part-RUNID-SHARD.parquet
     OUT/duplicates/dt=YYYY-MM-DD/part-RUNID-SHARD.parquet   (every dropped copy)
     OUT/_runs/RUNID.json
+    OUT/_state/site_lines/part-RUNID-SHARD.parquet  (a run's learned line counts, listed by its manifest)
     OUT/_tmp/RUNID-ATTEMPT/...        (in-flight files, moved into place at commit)
 """
 from typing import Iterable, Sequence, Tuple
@@ -12,6 +13,7 @@ ARTICLES = "articles"
 REJECTED = "rejected"
 DUPLICATES = "duplicates"
 COMMITTED_KINDS = (ARTICLES, REJECTED, DUPLICATES)
+SITE_LINES = "_state/site_lines"  # committed with the run, but state, not data
 UNDETERMINED = "und"
 
 

@@ -11,15 +11,15 @@ from typing import Optional, Tuple
 
 @dataclass(frozen=True)
 class RawDocument:
-    """One unit of input: a whole file, one JSONL line, or one feed entry."""
+    """One unit of input: a whole file, one JSONL line, one CSV/TSV row, one archived page or one feed entry."""
 
     data: bytes
     source_uri: str
-    fmt: str  # "txt" | "html" | "json" | "feed"
+    fmt: str  # "txt" | "html" | "json" | "csv" | "tsv" | "feed"
     source_type: str = "file"  # "file" | "feed" | "web" | "archive"
     declared_charset: Optional[str] = None
     url: Optional[str] = None  # where the unit was fetched from, when the input says (a WARC-Target-URI)
-    captured_at: Optional[datetime] = None  # when it was fetched (a WARC-Date): a fallback publication date
+    captured_at: Optional[datetime] = None  # when it was fetched (a WARC-Date): its own column, a fallback date
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class ExtractedDocument:
     authors: Tuple[str, ...] = ()
     published: Optional[datetime] = None  # timezone-aware UTC
     updated: Optional[datetime] = None
+    captured_at: Optional[datetime] = None  # when an archive captured the page (its WARC-Date), timezone-aware UTC
     language: Optional[str] = None
     topics: Tuple[str, ...] = ()
     summary: Optional[str] = None

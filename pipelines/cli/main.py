@@ -80,7 +80,7 @@ def command_run(argv, flags: Flags) -> int:
 
 
 def command_clean(argv, flags: Flags) -> int:
-    """clean [FILE|-]
+    """clean [FILE|-] [--state OUT]
 
     one document through the same cleaning code, printed as JSON (no Beam)"""
     from pipelines.tools.clean import clean_document
@@ -88,8 +88,10 @@ def command_clean(argv, flags: Flags) -> int:
     parser = ArgumentParser(prog="newsbeam clean")
     parser.add_argument("path", nargs="?", default="-",
                         help="a .txt/.html/.jsonl/.xml file (optionally compressed) or - for stdin")
+    parser.add_argument("--state", metavar="OUT",
+                        help="also remove the site boilerplate the dataset OUT learned (site_repeated)")
     args = parser.parse_args(argv)
-    print(json.dumps(clean_document(args.path), indent=2, ensure_ascii=False, default=str))
+    print(json.dumps(clean_document(args.path, args.state), indent=2, ensure_ascii=False, default=str))
     return EXIT_OK
 
 

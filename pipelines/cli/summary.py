@@ -77,6 +77,10 @@ def format_summary(manifest: dict, output: str, brief: bool = False) -> str:
         lines.append(f"  dates that could not be read (left empty) {unparsed:>7}")
     if manifest.get("near_duplicates_linked"):
         lines.append(f"  near-duplicates linked (duplicate_of)  {manifest['near_duplicates_linked']:>5}")
+    site_lines = manifest.get("counters", {}).get("site_lines_removed", 0)
+    if site_lines:
+        cleaned = manifest["counters"].get("articles_site_cleaned", 0)
+        lines.append(f"  site boilerplate removed (site_repeated) {site_lines:>5} lines in {cleaned} articles")
     for reason, stats in manifest["rejected_by_reason"].items():
         lines.append(f"  rejected {reason:<28} {stats['count']:>7}  e.g. {stats['example'][:90]}")
     shown = output if "://" in output else os.path.abspath(output)

@@ -14,7 +14,10 @@ import yaml
 
 from pipelines import package_version
 from pipelines.errors import ConfigError, first_line
+from transforms.text.site_lines import SiteLineParams
 from transforms.web.http_client import FetchPolicy
+from transforms.sources.record_fields import RECORD_FIELDS
+from transforms.sources.page_filters import ArchiveFilters, check_host, check_language, check_pattern
 
 PARTITION_COLUMNS = ("source", "source_type", "language")
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
@@ -26,6 +29,7 @@ _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 @dataclass(frozen=True)
 class Settings:
     inputs: Tuple[str, ...]
+    record_fields: Mapping[str, str]  # records.fields: newsbeam's record field name -> an input's own name
     feeds: Tuple[str, ...]
     fetch: FetchPolicy
     linked_pages: str  # fetch.articles: auto | always | never
@@ -46,6 +50,9 @@ class Settings:
     compression: str
     extraction_time_s: float
     writer_sizes: Mapping[str, int]  # PartitionSpec's target_file_bytes, row_group_bytes, row_group_rows, buffer_bytes
+    site_lines: SiteLineParams
+    archive: ArchiveFilters  # archive.*: WARC pages dropped before extraction
+    archive_skip_seen: bool  # archive.skip_seen: a WARC page whose URL the dataset holds is not extracted
 
 
 def load_defaults() -> dict:
@@ -75,14 +82,15 @@ def read_config_file(path: str) -> dict:
 
 
 def merge(base: Mapping, override: Mapping, prefix: str = "") -> dict:
-    """``override`` laid over ``base``; a key ``base`` lacks is a ConfigError."""
+    """``override`` laid over ``base``; a key ``base`` lacks is a ConfigError. A mapping that is
+    empty in ``base`` (``records.fields: {}``) holds the user's own keys: replaced whole, checked later."""
     merged = dict(base)
     for key, value in override.items():
         path = f"{prefix}{key}"
         if key not in base:
             known = ", ".join(sorted(base))
             raise ConfigError(f"config key {path!r}: unknown key (known here: {known})")
-        if isinstance(base[key], dict):
+        if isinstance(base[key], dict) and base[key]:
             if not isinstance(value, dict):
                 raise ConfigError(f"config key {path!r}: expected a mapping, got {value!r}")
             merged[key] = merge(base[key], value, prefix=f"{path}.")
@@ -97,6 +105,7 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
     feeds, paths = _sources(raw["sources"])
     return Settings(
         inputs=_string_list(raw["inputs"], "inputs") + paths,
+        record_fields=_record_fields(raw["records"]["fields"]),
         feeds=feeds,
         fetch=fetch_policy(raw["fetch"]),
         linked_pages=_choice(raw["fetch"]["articles"], "fetch.articles", ARTICLE_MODES),
@@ -117,7 +126,51 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         compression=_choice(raw["writer"]["compression"], "writer.compression", COMPRESSIONS),
         extraction_time_s=_positive_number(raw["limits"]["extraction_time_s"], "limits.extraction_time_s"),
         writer_sizes=_writer_sizes(raw["writer"]),
+        site_lines=site_line_params(raw["site_boilerplate"]),
+        archive=archive_filters(raw["archive"]),
+        archive_skip_seen=_boolean(raw["archive"]["skip_seen"], "archive.skip_seen"),
     )
+
+
+def site_line_params(raw: Mapping) -> SiteLineParams:
+    """The ``site_boilerplate:`` section (validated)."""
+    key = "site_boilerplate."
+    _boolean(raw["enabled"], key + "enabled")
+    share = _positive_number(raw["min_share"], key + "min_share")
+    if share > 1:
+        raise ConfigError(f"config key '{key}min_share': expected a share from 0 to 1, got {share!r}")
+    return SiteLineParams(
+        enabled=raw["enabled"], min_count=_bounded_int(raw["min_count"], key + "min_count", 2, 1_000_000),
+        min_share=share, max_sources=_positive_int(raw["max_sources"], key + "max_sources"),
+        protect_first_lines=_non_negative_int(raw["protect_first_lines"], key + "protect_first_lines"),
+        max_line_words=_positive_int(raw["max_line_words"], key + "max_line_words"),
+        lookback_runs=_non_negative_int(raw["lookback_runs"], key + "lookback_runs"),
+        lines_per_source=_positive_int(raw["lines_per_source"], key + "lines_per_source"),
+        sketch_mb=_bounded_int(raw["sketch_mb"], key + "sketch_mb", 1, 4096))
+
+
+def _boolean(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"config key {key!r}: expected true or false, got {value!r}")
+    return value
+
+
+def archive_filters(raw: Mapping) -> ArchiveFilters:
+    """The ``archive:`` section: host suffixes, URL regexes and language tags, each checked."""
+    checks = {"hosts_allow": check_host, "hosts_deny": check_host, "url_allow": check_pattern,
+              "url_deny": check_pattern, "languages": check_language}
+    return ArchiveFilters(**{name: _checked_list(raw[name], f"archive.{name}", check)
+                             for name, check in checks.items()})
+
+
+def _checked_list(value: Any, key: str, check) -> Tuple[str, ...]:
+    """A list of strings each of which ``check`` finds nothing wrong with."""
+    items = _string_list(value, key)
+    for item in items:
+        problem = check(item)
+        if problem:
+            raise ConfigError(f"config key {key!r}: {problem}")
+    return items
 
 
 def _sources(value: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
@@ -135,6 +188,18 @@ def _sources(value: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
             raise ConfigError(f"config key '{key}.{extra[0]}': unknown key (type {item['type']} takes {field})")
         found[item["type"]] += _string_list(item.get(field, []), f"{key}.{field}", min_items=1)
     return found["feed"], found["files"]
+
+
+def _record_fields(value: Any) -> dict:
+    """``records.fields``: newsbeam's record field name -> the name an input uses for it."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"config key 'records.fields': expected a mapping such as {{text: body}}, got {value!r}")
+    for ours, theirs in value.items():
+        if ours not in RECORD_FIELDS:
+            raise ConfigError(f"config key 'records.fields.{ours}': unknown field (known: {', '.join(RECORD_FIELDS)})")
+        if not isinstance(theirs, str) or not theirs.strip():
+            raise ConfigError(f"config key 'records.fields.{ours}': expected the input's field name, got {theirs!r}")
+    return dict(value)
 
 
 def fetch_policy(raw: Mapping) -> FetchPolicy:

@@ -9,6 +9,7 @@ import apache_beam as beam
 from schemas import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, REJECTED_SCHEMA
 from transforms.text.article import partition_date
 from transforms.text.clean import CleanArticles
+from transforms.text.site_boilerplate import REMOVED_COUNTS, STATE_FILE, LearnSiteLines, StripSiteLines
 from transforms.sinks.commit import CommitRun, CountPerBundleFn, CountRejectsByReason, MergeReasonStats
 from transforms.dead_letter import DEAD_LETTER
 from transforms.sources.extract import ExtractDocuments
@@ -30,6 +31,8 @@ STEP_PHASES = {
     "LinkedPages": "fetching linked pages",
     "CleanArticles": "cleaning",
     "StageArticles": "staging rows",
+    "LearnSiteLines": "learning site boilerplate",
+    "StripSiteLines": "removing site boilerplate",
     "Deduplicate": "deduplicating",
     "WriteArticles": "writing Parquet",
     "WriteRejected": "writing Parquet",
@@ -75,12 +78,14 @@ def _flatten(parts, label, pipeline=None):
     return tuple(parts) | label >> beam.Flatten()
 
 
-def read_sources(pipeline, settings, ctx, inputs, feed_requests):
-    """Files and feeds -> (records, {step: read-stage rejects}, counts, feed validators)."""
+def read_sources(pipeline, settings, ctx, inputs, feed_requests, history_paths=()):
+    """Files and feeds -> (records, {step: read-stage rejects}, counts, feed validators);
+    ``history_paths``: committed article files whose URLs archived pages are not extracted again."""
     records, rejected, counts, validators = [], {}, [], []
     if inputs:
         read = pipeline | "ReadFiles" >> ReadInputFiles(inputs, ctx.run_id, settings.max_file_bytes,
-                                                       settings.max_record_bytes)
+                                                       settings.max_record_bytes, archive_filters=settings.archive,
+                                                       seen_paths=history_paths if settings.archive_skip_seen else ())
         records.append(read["records"])
         rejected.update(read[DEAD_LETTER])
         counts.append(_count(read["files"], "files_matched"))
@@ -135,21 +140,40 @@ def deduplicate(staged, settings, ctx, history_paths, counts, spec, tmp):
     return decided.kept, decided[DUPLICATE_FILES]
 
 
-def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, history_paths=()):
+def strip_site_boilerplate(staged, settings, ctx, state_paths, counts, spec, tmp):
+    """Each source's repeated lines learned (this run and the state) and removed from the staged
+    rows -> (staged files, the run's state file descriptions)."""
+    params = settings.site_lines
+    learned = staged | "LearnSiteLines" >> LearnSiteLines(params, state_paths, tmp, ctx.run_id)
+    stripped = (staged, learned["learned"]) | "StripSiteLines" >> StripSiteLines(join(tmp, "staged"), spec, params)
+    counts.append(stripped[REMOVED_COUNTS])
+    return stripped.staged, learned[STATE_FILE]
+
+
+def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, history_paths=(), site_state_paths=()):
     """Wire sources -> extract -> clean -> write -> commit; returns the manifest PCollection."""
     tmp = temp_dir(settings.output, ctx.run_id, uuid.uuid4().hex[:8])
     article_spec, rejected_spec, duplicate_spec = partition_specs(settings, ctx.run_id, tmp)
-    records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests)
-    extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id, settings.extraction_time_s)
+    records, read_rejected, counts, validators = read_sources(pipeline, settings, ctx, inputs, feed_requests,
+                                                              history_paths)
+    extracted = records | "ExtractDocuments" >> ExtractDocuments(ctx.run_id, settings.extraction_time_s,
+                                                                 settings.record_fields)
     documents = complete_from_pages(extracted.documents, settings, counts, bool(feed_requests))
     counts.append(_count(documents | "FixedValues" >> beam.FlatMap(document_fixes), "document_fixes", each=True))
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
     # Rows and their keys wait in temp Parquet; deduplication decides out of core (transforms/dedup/staged_rows.py).
-    staged = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec)
+    line_words = settings.site_lines.max_line_words if settings.site_lines.enabled else None
+    staged = cleaned.articles | "StageArticles" >> StageRows(join(tmp, "staged"), article_spec, line_words)
+    counts.append(_count(staged, "staged_files"))  # one per worker bundle that had rows: how far the work spread
+    state_files = []
+    if settings.site_lines.enabled:
+        staged, state_file = strip_site_boilerplate(staged, settings, ctx, site_state_paths, counts, article_spec, tmp)
+        state_files.append(state_file)
     kept, duplicate_files = deduplicate(staged, settings, ctx, history_paths, counts, duplicate_spec, tmp)
     rejected_files, reasons = write_rejected(
         {**read_rejected, "extract": extracted[DEAD_LETTER], "clean": cleaned[DEAD_LETTER]}, rejected_spec, pipeline)
-    files = _flatten([kept | "WriteArticles" >> WriteKeptRows(article_spec), *rejected_files, duplicate_files],
-                     "AllFiles")
-    commit = CommitRun(settings.output, ctx.run_id, tmp, header)
+    files = _flatten([kept | "WriteArticles" >> WriteKeptRows(article_spec), *rejected_files, duplicate_files,
+                      *state_files], "AllFiles")
+    keep_state = settings.site_lines.lookback_runs if settings.site_lines.enabled else None
+    commit = CommitRun(settings.output, ctx.run_id, tmp, header, keep_state)
     return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit

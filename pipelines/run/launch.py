@@ -24,6 +24,7 @@ from pipelines.run.run_context import feed_urls, new_run_context, resolve_inputs
 from schemas.layout import join, manifest_path
 from schemas.records import RunContext
 from transforms.dedup.history import history_files
+from transforms.sinks.site_state import site_state_files
 from transforms.sinks.commit_protocol import repair_output
 from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.storage import read_json
@@ -60,8 +61,9 @@ def run_locked(settings, options, ctx: RunContext, inputs: Sequence[str], progre
     header = {**run_header(settings, ctx, inputs), "runner": runner, **(annotations or {})}
     cutoff = (ctx.ingested_at - timedelta(days=settings.lookback_days)).date()
     history = history_files(settings.output, ctx.run_id, cutoff)
+    site_state = site_state_files(settings.output, ctx.run_id, settings.site_lines.lookback_runs)
     pipeline = new_pipeline(options)
-    build_pipeline(pipeline, settings, ctx, inputs, requests, header, history)
+    build_pipeline(pipeline, settings, ctx, inputs, requests, header, history, site_state)
     _LOGGER.info("run %s: starting the pipeline on %s", ctx.run_id, runner_words(runner))
     run_pipeline(pipeline, progress or Progress("off"))
     _LOGGER.info("run %s: finished; manifest %s", ctx.run_id, manifest_path(settings.output, ctx.run_id))

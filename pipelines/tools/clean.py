@@ -4,11 +4,12 @@ import stat
 import sys
 
 from pipelines.errors import InputError
-from transforms.text.article import build_article
+from transforms.text.article import build_article, without_site_lines
 from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
 from transforms.sources.files import records_of_file
 from transforms.sources.formats import extract_document
+from transforms.text.site_lines import learned_from_state, strip_site_lines
 
 
 MIB = 1024 * 1024
@@ -81,8 +82,26 @@ def clean_record(raw, rules, ctx) -> dict:
         return {"rejected": err.reason, "error": err.message, "source_uri": raw.source_uri}
 
 
-def clean_document(path: str):
-    """The Article row (or rejection) of each record in ``path``; one dict for one record."""
+def learned_lines(state: str, params) -> dict:
+    """source -> {fingerprint: count} of what the dataset at ``state`` learned (``--state OUT``)."""
+    from pipelines.tools.inspect import open_output, state_rows  # reads committed manifests (imports Beam)
+
+    learned = learned_from_state(state_rows(open_output(state)), params)
+    return {source: {fingerprint: count for fingerprint, (count, _) in lines.items()}
+            for source, lines in learned.items()}
+
+
+def strip_learned(row: dict, learned: dict, params) -> dict:
+    """``row`` without the lines its source's learned state makes boilerplate."""
+    if "rejected" in row or row["source"] not in learned:
+        return row
+    text, removed = strip_site_lines(row["text"], row.get("title"), learned[row["source"]], params)
+    return without_site_lines(row, text, removed) if removed else row
+
+
+def clean_document(path: str, state: str = None):
+    """The Article row (or rejection) of each record in ``path``; one dict for one record.
+    ``state``: a dataset whose learned site boilerplate is removed too."""
     # imported here: both modules import Beam's FileSystems at the top (for remote config files and globs)
     from pipelines.run.config import build_settings
     from pipelines.run.run_context import new_run_context
@@ -91,8 +110,10 @@ def clean_document(path: str):
     name, data = read_input(path, settings.max_file_bytes)
     ctx = new_run_context(settings)
     rules = load_rules(settings.rule_packs)
+    learned = learned_lines(state, settings.site_lines) if state else {}
     try:
         results = [clean_record(raw, rules, ctx) for raw in records_of_file(name, data, settings.max_file_bytes)]
     except RejectError as err:
         return {"rejected": err.reason, "error": err.message, "source_uri": name}
+    results = [strip_learned(row, learned, settings.site_lines) for row in results]
     return results[0] if len(results) == 1 else results

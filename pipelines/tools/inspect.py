@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 
 from pipelines.errors import InputError
 from transforms.sinks.commit_protocol import listed_paths
-from schemas.layout import ARTICLES, DUPLICATES, REJECTED
+from schemas.layout import ARTICLES, DUPLICATES, REJECTED, SITE_LINES
+from transforms.text.site_lines import SiteLineParams, learned_from_state
 
 __all__ = ["OutputFiles", "open_output", "inspect_output", "format_inspection", "committed_dataset", "articles_dataset",
            "rejected_dataset", "value_counts", "first_line"]
@@ -240,6 +241,25 @@ def sample_rows(out: OutputFiles, samples: int) -> List[dict]:
     return dataset.head(samples, columns=columns).to_pylist()
 
 
+def state_rows(out: OutputFiles) -> List[dict]:
+    """The rows of the site-boilerplate state files committed runs list (missing ones: none)."""
+    rows = []
+    for path in _listed_paths(out.fs, out.files.get(RUNS, [])):
+        if path.startswith(SITE_LINES + "/") and out.fs.get_file_info(f"{out.root}/{path}").type == pafs.FileType.File:
+            try:
+                rows += pq.read_table(f"{out.root}/{path}", filesystem=out.fs).to_pylist()
+            except (OSError, pa.ArrowException):
+                continue
+    return rows
+
+
+def learned_section(out: OutputFiles, top: int = 5) -> Dict[str, List[dict]]:
+    """source -> its most repeated learned lines (all saved state, the default thresholds)."""
+    learned = learned_from_state(state_rows(out), SiteLineParams())
+    return {source: [{"count": count, "line": line} for count, line in sorted(lines.values(), reverse=True)[:top]]
+            for source, lines in sorted(learned.items())}
+
+
 def inspect_output(location: str, samples: int = 3) -> dict:
     """Everything ``newsbeam inspect`` shows, as a JSON-able dict."""
     out = open_output(location)
@@ -255,6 +275,7 @@ def inspect_output(location: str, samples: int = 3) -> dict:
         "duplicates": {**duplicates, "by_reason": duplicates_by_reason(out)},
         "runs": runs_section(out),
         "uncommitted_files": [out.relative(path) for path in out.uncommitted],
+        "site_boilerplate": learned_section(out),
         "samples": sample_rows(out, samples),
     }
 
@@ -271,6 +292,18 @@ def _range(pair, width=10) -> str:
     if low is None:
         return "-"
     return f"{str(low)[:width]} .. {str(high)[:width]}"
+
+
+def _learned_lines(learned: Dict[str, List[dict]], max_sources: int = 10) -> List[str]:
+    if not learned:
+        return []
+    lines = [f"site boilerplate learned ({len(learned)} sources; removed as site_repeated)"]
+    for source, found in list(learned.items())[:max_sources]:
+        lines.append(f"  {source}")
+        lines += [f"    {item['count']:>6}x  {first_line(item['line'])[:90]}" for item in found]
+    if len(learned) > max_sources:
+        lines.append(f"  ... {len(learned) - max_sources} more sources (--json lists all)")
+    return lines
 
 
 def format_inspection(info: dict, max_partitions: int = 20) -> str:
@@ -306,6 +339,7 @@ def format_inspection(info: dict, max_partitions: int = 20) -> str:
         lines.append("rejected by reason")
         for reason, stats in rej["by_reason"].items():
             lines.append(f"  {reason:<32} {stats['count']:>7}  e.g. {stats['example'][:80]}")
+    lines += _learned_lines(info.get("site_boilerplate") or {})
     partitions = list(art["partitions"].items()) + list(rej["partitions"].items())
     lines.append(f"partitions ({len(partitions)})")
     for name, stats in partitions[:max_partitions]:

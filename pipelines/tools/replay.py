@@ -151,7 +151,7 @@ def plan_replay(rows: Iterable[dict]) -> ReplayPlan:
                 plan.add_source(uri)
         else:
             fmt = _unit_format(uri)
-            if fmt in ("txt", "html"):
+            if fmt in ("txt", "html", "csv", "tsv"):  # a CSV row: its header and its row
                 _add_file(plan, mirrored_path(uri, strip_compression(uri.rsplit("/", 1)[-1])), raw)
             elif fmt == "jsonl":
                 lines = json_lines.setdefault(mirrored_path(uri, strip_compression(uri.rsplit("/", 1)[-1])), [])

@@ -56,3 +56,26 @@ def test_a_folder_with_nothing_to_read_is_a_usage_error(tmp_path):
     (tmp_path / "empty" / "notes.md").write_text("x")
     result = run_cli("run", "--input", str(tmp_path / "empty"), "--output", str(tmp_path / "out"))
     assert result.returncode == 2 and "no file newsbeam reads" in result.stderr.decode()
+
+
+def test_pages_already_in_the_dataset_are_not_extracted_again(tmp_path):
+    crawl, out = tmp_path / "crawl.warc.gz", tmp_path / "out"
+    crawl.write_bytes(build_warc(pages=[("https://news.example/bridge", OTHER)]))
+    first = run_cli("-q", "run", "--input", str(crawl), "--output", str(out), "--run-id", "w1")
+    assert first.returncode == 0, first.stderr.decode()
+    newer = tmp_path / "newer.warc.gz"  # the next crawl: the same page and a new one
+    newer.write_bytes(build_warc(pages=[("https://news.example/bridge", OTHER),
+                                        ("https://news.example/quay", PAGE.replace(b"erry pier", b"ishing quay"))]))
+    second = run_cli("-q", "run", "--input", str(newer), "--output", str(out), "--run-id", "w2")
+    assert second.returncode == 0, second.stderr.decode()
+    manifest = json.loads((out / "_runs" / "w2.json").read_text())
+    assert manifest["archive_records_skipped"]["seen_url"] == 1  # the bridge page: not extracted
+    assert manifest["counts"] == {"articles": 1, "rejected": 0, "duplicates": 0}
+    assert manifest["reconciliation"]["ok"]
+    config = tmp_path / "config.yaml"
+    config.write_text("archive: {skip_seen: false}\n")
+    third = run_cli("-q", "run", "--input", str(newer), "--output", str(out), "--run-id", "w3", "--config", str(config))
+    assert third.returncode == 0, third.stderr.decode()
+    manifest = json.loads((out / "_runs" / "w3.json").read_text())
+    assert "seen_url" not in manifest["archive_records_skipped"]
+    assert manifest["duplicates_by_reason"] == {"seen_id": 2}  # extracted, then dropped by deduplication

@@ -36,12 +36,18 @@ from apache_beam.utils.windowed_value import WindowedValue
 from transforms.dedup.rules import instant, richness
 from transforms.dedup.dedup_sql import KEY_SCHEMA
 from transforms.text.fingerprints import body_words
+from transforms.text.site_lines import countable_lines
 from schemas.layout import join
 from transforms.sinks.parquet_sink import MIB, PartitionSpec, RowBuffer, WritePartitionsFn, row_bytes
 
-__all__ = ["StageRows", "WriteKeptRows", "key_row", "read_staged_rows", "partition_text", "ROWS", "KEYS"]
+__all__ = ["StageRows", "WriteKeptRows", "StagedFile", "key_row", "read_staged_rows", "partition_text", "ROWS", "KEYS",
+           "LINES", "SOURCES", "LINE_SCHEMA"]
 
-ROWS, KEYS = "rows", "keys"  # a staged file's description: its rows, its keys
+# A staged file's description: its rows, its keys, its countable lines, its articles per source.
+ROWS, KEYS, LINES, SOURCES = "rows", "keys", "lines", "sources"
+# Per article, each distinct line the site-boilerplate stage counts (transforms/text/site_lines.py).
+LINE_SCHEMA = pa.schema([("staged_row", pa.int32()), ("source", pa.string()), ("fingerprint", pa.int64()),
+                         ("line", pa.string())])
 STAGED_ROW_GROUP_BYTES = 16 * MIB
 STAGED_FILE_BYTES = 512 * MIB
 KEY_BATCH_ROWS = 65_536
@@ -66,6 +72,12 @@ def key_row(row: dict, number: int, partition: tuple) -> dict:
             "source_uri": row.get("source_uri"), "duplicate_of": row.get("duplicate_of")}
 
 
+def line_rows(row: dict, number: int, max_line_words: int) -> List[dict]:
+    """The lines file's rows for one article (``LINE_SCHEMA``)."""
+    return [{"staged_row": number, "source": row["source"], "fingerprint": line.fingerprint, "line": line.text}
+            for line in countable_lines(row.get("text") or "", max_line_words)]
+
+
 def read_staged_rows(path: str) -> Iterator[dict]:
     """The rows of a staged file, in order, one row group in memory at a time."""
     for group in _row_groups(path):
@@ -77,6 +89,12 @@ def _row_groups(path: str) -> Iterator[pa.Table]:
         staged = pq.ParquetFile(handle)
         for group in range(staged.num_row_groups):
             yield staged.read_row_group(group)
+
+
+def read_columns(path: str, columns) -> pa.Table:
+    """``columns`` of a staged file (a key or lines file), all row groups."""
+    with FileSystems.open(path) as handle:
+        return pq.ParquetFile(handle).read(columns=columns)
 
 
 def _decisions(path: str) -> Iterator[tuple]:
@@ -104,26 +122,29 @@ def kept_rows(path: str, decisions: Iterator[tuple]) -> Iterator[Tuple[tuple, pa
         first = end
 
 
-class _StagedFile:
-    """One temp Parquet file of a bundle, written a row group at a time, and its key file."""
+class StagedFile:
+    """One temp Parquet file of a bundle, written a row group at a time, its key file and, when
+    ``max_line_words`` is given, its lines file (for the site-boilerplate stage)."""
 
-    def __init__(self, folder: str, spec: PartitionSpec):
+    def __init__(self, folder: str, spec: PartitionSpec, max_line_words: Optional[int] = None):
         name = uuid.uuid4().hex
         self.path, self.keys_path = join(folder, f"rows-{name}.parquet"), join(folder, f"keys-{name}.parquet")
-        self._spec = spec
+        self._spec, self._max_line_words = spec, max_line_words
         self._rows = _ParquetStream(self.path, spec.schema)
-        self._keys = _ParquetStream(self.keys_path, KEY_SCHEMA)
+        self._keys = _BatchedRows(self.keys_path, KEY_SCHEMA)
+        self._lines = _BatchedRows(join(folder, f"lines-{name}.parquet"), LINE_SCHEMA) if max_line_words else None
         self._buffer = RowBuffer(spec.schema)
-        self._key_rows: List[dict] = []
+        self._sources = defaultdict(int)
         self.rows = self.written = 0
 
     def add(self, row: dict) -> None:
-        self._key_rows.append(key_row(row, self.rows, self._spec.values(row)))
+        self._keys.extend([key_row(row, self.rows, self._spec.values(row))])
+        self._sources[row["source"]] += 1
+        if self._lines is not None:
+            self._lines.extend(line_rows(row, self.rows, self._max_line_words))
         self._buffer.add(row, row_bytes(row))
         if self._buffer.bytes >= STAGED_ROW_GROUP_BYTES:
             self._flush()
-        elif len(self._key_rows) >= KEY_BATCH_ROWS:
-            self._write_keys()
         self.rows += 1
 
     def _flush(self):
@@ -132,19 +153,37 @@ class _StagedFile:
         if table is not None:
             self._rows.write(table)
             self.written += written
-        self._write_keys()
-
-    def _write_keys(self):
-        if self._key_rows:
-            self._keys.write(pa.Table.from_pylist(self._key_rows, KEY_SCHEMA))
-            self._key_rows = []
 
     def close(self) -> dict:
-        """Its description: where its rows and its keys are."""
+        """Its description: where its rows, keys and lines are, and its articles per source."""
         self._flush()
         self._rows.close()
-        self._keys.close()
-        return {ROWS: self.path, KEYS: self.keys_path}
+        lines = self._lines.close() if self._lines is not None else None
+        return {ROWS: self.path, KEYS: self._keys.close(), LINES: lines, SOURCES: dict(self._sources)}
+
+
+class _BatchedRows:
+    """A Parquet file of small rows (keys, lines), written a batch of rows at a time."""
+
+    def __init__(self, path: str, schema: pa.Schema):
+        self.path, self._schema = path, schema
+        self._stream = _ParquetStream(path, schema)
+        self._batch: List[dict] = []
+
+    def extend(self, rows: List[dict]) -> None:
+        self._batch.extend(rows)
+        if len(self._batch) >= KEY_BATCH_ROWS:
+            self._write()
+
+    def _write(self):
+        if self._batch:
+            self._stream.write(pa.Table.from_pylist(self._batch, self._schema))
+            self._batch = []
+
+    def close(self) -> str:
+        self._write()
+        self._stream.close()
+        return self.path
 
 
 class _ParquetStream:
@@ -161,9 +200,9 @@ class _ParquetStream:
 
 
 class _StageRowsFn(beam.DoFn):
-    def __init__(self, folder: str, spec: PartitionSpec):
-        self._folder, self._spec = folder, spec
-        self._file: Optional[_StagedFile] = None
+    def __init__(self, folder: str, spec: PartitionSpec, max_line_words: Optional[int]):
+        self._folder, self._spec, self._max_line_words = folder, spec, max_line_words
+        self._file: Optional[StagedFile] = None
 
     def start_bundle(self):
         self._file = None
@@ -173,7 +212,7 @@ class _StageRowsFn(beam.DoFn):
             yield self._file.close()
             self._file = None
         if self._file is None:
-            self._file = _StagedFile(self._folder, self._spec)
+            self._file = StagedFile(self._folder, self._spec, self._max_line_words)
         self._file.add(row)
 
     def finish_bundle(self):
@@ -183,18 +222,19 @@ class _StageRowsFn(beam.DoFn):
 
 
 class StageRows(beam.PTransform):
-    """Rows -> one description per staged file ({ROWS: path, KEYS: path}); the rows and their
-    keys wait in Parquet files under ``folder``.
+    """Rows -> one description per staged file ({ROWS, KEYS, LINES: paths, SOURCES: articles per
+    source}); the rows, their keys and (given ``max_line_words``) their countable lines wait in
+    Parquet files under ``folder``.
 
     ``spec`` is the one the rows will be written with (``WriteKeptRows``): its schema for the
     staged files, its partition of each row for the key file."""
 
-    def __init__(self, folder: str, spec: PartitionSpec):
+    def __init__(self, folder: str, spec: PartitionSpec, max_line_words: Optional[int] = None):
         super().__init__()
-        self._folder, self._spec = folder, spec
+        self._folder, self._spec, self._max_line_words = folder, spec, max_line_words
 
     def expand(self, rows):
-        return rows | "StageRows" >> beam.ParDo(_StageRowsFn(self._folder, self._spec))
+        return rows | "StageRows" >> beam.ParDo(_StageRowsFn(self._folder, self._spec, self._max_line_words))
 
 
 class _WriteKeptRowsFn(WritePartitionsFn):

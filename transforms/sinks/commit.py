@@ -13,6 +13,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.sinks.feed_state import merged_state, read_feed_state, save_feed_state
+from transforms.sinks.site_state import prune_site_state
 from transforms.sinks.commit_protocol import commit_files
 from transforms.sinks.manifest import build_manifest
 
@@ -96,11 +97,12 @@ class CountRejectsByReason(beam.PTransform):
 
 
 class _CommitFn(beam.DoFn):
-    def __init__(self, output, run_id, temp_dir, header):
+    def __init__(self, output, run_id, temp_dir, header, keep_state_runs=None):
         self._output = output
         self._run_id = run_id
         self._temp_dir = temp_dir
         self._header = header
+        self._keep_state_runs = keep_state_runs
 
     def _manifest(self, files, counts, reasons, replaced: int) -> dict:
         header = {**self._header, "finished_at": datetime.now(timezone.utc).isoformat(), "replaced_files": replaced}
@@ -109,6 +111,8 @@ class _CommitFn(beam.DoFn):
     def _save_state(self, validators) -> None:
         if validators:  # only once the manifest is in place: a failed commit hides no item
             save_feed_state(self._output, merged_state(read_feed_state(self._output), validators))
+        if self._keep_state_runs is not None:  # site-boilerplate state outside the lookback window
+            prune_site_state(self._output, self._keep_state_runs)
 
     def process(self, _, files, counts, reasons, validators):
         manifest = commit_files(self._output, self._run_id, self._temp_dir, files,
@@ -119,11 +123,12 @@ class _CommitFn(beam.DoFn):
 
 
 class CommitRun(beam.PTransform):
-    """(file descriptions, counts, reasons, feed validators) -> the manifest, once all are complete."""
+    """(file descriptions, counts, reasons, feed validators) -> the manifest, once all are complete.
+    ``keep_state_runs``: the site-boilerplate state files of older runs are deleted after it."""
 
-    def __init__(self, output, run_id, temp_dir, header):
+    def __init__(self, output, run_id, temp_dir, header, keep_state_runs=None):
         super().__init__()
-        self._args = (output, run_id, temp_dir, header)
+        self._args = (output, run_id, temp_dir, header, keep_state_runs)
 
     def expand(self, inputs):
         files, counts, reasons, validators = inputs

@@ -55,7 +55,10 @@ def build_manifest(header: Mapping, files: Iterable[dict], counts: Mapping, reas
     """The manifest dict. ``counts`` holds files_matched, records, read_rejected and
     ``duplicate/<reason>`` counts, plus any other counters worth keeping; a counter that
     saw nothing may be missing and is 0 (the BASE_COUNTERS are always listed). Articles,
-    rejected rows and duplicates are counted from the committed files."""
+    rejected rows and duplicates are counted from the committed files. ``archive_skipped/<kind>``
+    counts a web archive's records that are not units, pages the ``archive:`` filters drop
+    included (``filtered_host``, ``filtered_url``, ``filtered_language``): not units, so outside
+    the reconciliation."""
     counts = {**dict.fromkeys(BASE_COUNTERS, 0), **counts}
     files = list(files)
     articles = [f for f in files if f["kind"] == ARTICLES]

@@ -45,6 +45,8 @@ _FORMATS = {
     "rss": "feed",
     "atom": "feed",
     "warc": "warc",
+    "csv": "csv",  # a header row, then one record per row, read whole (within limits.max_file_mb)
+    "tsv": "tsv",
 }
 FORMAT_SUFFIXES = tuple(_FORMATS)  # the file types newsbeam reads, for messages
 # File-name suffix -> codec: the one list of the compressions newsbeam reads (a file is

@@ -11,15 +11,15 @@ kilobytes cannot keep a worker busy for minutes. Pure (no Beam).
 import re
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator, Optional
+from typing import BinaryIO, Iterable, Iterator, Optional
 
 import zstandard
 
 from transforms.sources.decode import CompressedInput, _utf16_without_bom, decompressed_chunks
 from transforms.errors import TOO_LARGE, RejectError
 
-__all__ = ["Line", "open_decompressed", "jsonl_lines", "starts_with_utf16_or_32_bom", "is_utf16_or_32",
-           "DECOMPRESS_FAILURES", "MAX_STREAM_BYTES"]
+__all__ = ["Line", "open_decompressed", "jsonl_lines", "lines_of_chunks", "stream_chunks",
+           "starts_with_utf16_or_32_bom", "is_utf16_or_32", "DECOMPRESS_FAILURES", "MAX_STREAM_BYTES"]
 
 CHUNK_BYTES = 1 << 20
 MAX_STREAM_BYTES = 64 << 30  # decompressed bytes of one streamed file, at most
@@ -128,7 +128,8 @@ def is_utf16_or_32(head: bytes) -> bool:
     return _utf16_without_bom(head) is not None and 0 not in units.tolist()
 
 
-def _chunks(reader, first: bytes) -> Iterator[bytes]:
+def stream_chunks(reader, first: bytes = b"") -> Iterator[bytes]:
+    """``first``, then the rest of ``reader`` in chunks of ``CHUNK_BYTES``."""
     if first:
         yield first
     yield from iter(lambda: reader.read(CHUNK_BYTES), b"")
@@ -179,14 +180,20 @@ def jsonl_lines(reader, max_line_bytes: int, first: bytes = b"") -> Iterator[Lin
     string (it must be escaped), so a CR-only file is not one merged, invalid record. A UTF-8
     byte-order mark at the start is dropped. Corrupt or truncated compressed input raises
     RejectError (``decompress_error``) after the lines before it were given out."""
+    return lines_of_chunks(stream_chunks(reader, first), max_line_bytes)
+
+
+def lines_of_chunks(chunks: Iterable[bytes], max_line_bytes: int, file_start: bool = True) -> Iterator[Line]:
+    """The non-blank lines of ``chunks`` (as ``jsonl_lines``); a UTF-8 byte-order mark is dropped
+    only when the chunks begin the file (``file_start``), not a part of it (``byte_ranges``)."""
     cutter = _LineCutter(max_line_bytes)
-    chunks = _chunks(reader, first)
+    chunks = iter(chunks)
     head = b""
     for chunk in chunks:  # enough bytes to see a byte-order mark, whatever the chunk sizes
         head += chunk
         if len(head) >= len(_UTF8_BOM):
             break
-    yield from cutter.feed(head.removeprefix(_UTF8_BOM))
+    yield from cutter.feed(head.removeprefix(_UTF8_BOM) if file_start else head)
     for chunk in chunks:
         yield from cutter.feed(chunk)
     yield from cutter.finish()

@@ -8,24 +8,30 @@ HTML path as a loose page: its ``url`` is the WARC-Target-URI, its ``source_uri`
 plus the record's offset (``x.warc.gz#offset=1234``), its capture time (WARC-Date) a
 fallback publication date. Every other record is not a unit: it is counted by kind
 (``Skipped``: ``request``, ``metadata``, ``warcinfo``, ``revisit``, ``not_html``,
-``redirect``, ``error_status``), never rejected. A payload over the limit is a ``too_large``
-row, a page cut short (fewer bytes than its Content-Length) a ``read_error`` row, both with
-the bytes read; an unreadable or corrupt member ends the file's read with one error (the
-records before it are kept). A record lost whole at the end of a cut file cannot be told
-from the file's end (warcio stops there). Pure: no Beam.
+``redirect``, ``error_status``), never rejected; so is a page the ``archive:`` filters drop
+(``page_filters``: ``filtered_host``, ``filtered_url``, ``filtered_language``), before any
+extraction and before the limits below (a filtered page is neither a unit nor a reject). A
+payload over the limit is a ``too_large`` row, a page cut short (fewer bytes than its
+Content-Length) a ``read_error`` row, both with the bytes read; an unreadable or corrupt
+member ends the file's read with one error (the records before it are kept). A record lost
+whole at the end of a cut file cannot be told from the file's end (warcio stops there).
+Pure: no Beam.
 """
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterator, Optional, Union
+from typing import Callable, Iterator, Optional, Union
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from schemas.records import RawDocument
 from transforms.errors import DECOMPRESS_ERROR, READ_ERROR, TOO_LARGE, RejectError
+from transforms.sources.page_filters import HEAD_BYTES, PageFilter
 
-__all__ = ["Skipped", "BadRecord", "warc_units", "ARCHIVE"]
+__all__ = ["Skipped", "BadRecord", "warc_units", "ARCHIVE", "SEEN_URL"]
+
+SEEN_URL = "seen_url"  # a page whose URL the dataset already holds (archive.skip_seen)
 
 ARCHIVE = "archive"  # the source_type of a page read from a web archive
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -48,25 +54,34 @@ class BadRecord:
     message: str
 
 
-def warc_units(handle, path: str, max_record_bytes: int) -> Iterator[Union[RawDocument, Skipped, BadRecord]]:
-    """The units, skipped records and oversized payloads of the WARC stream ``handle``, in order."""
+def warc_units(handle, path: str, max_record_bytes: int, page_filter: Optional[PageFilter] = None,
+               seen: Optional[Callable[[str], bool]] = None) -> Iterator[Union[RawDocument, Skipped, BadRecord]]:
+    """The units, skipped records and oversized payloads of the WARC stream ``handle``, in order;
+    a page ``page_filter`` drops is Skipped by its reason, one whose URL ``seen`` says the
+    dataset holds is Skipped as ``seen_url``."""
     records = ArchiveIterator(handle, arc2warc=True)
     try:
         for record in records:
-            yield _unit(record, records, path, max_record_bytes)
+            yield _unit(record, records, path, max_record_bytes, page_filter, seen)
     except ArchiveLoadFailed as err:
         raise RejectError(READ_ERROR, f"not a readable WARC record: {err}") from None
     except (EOFError, OSError, ValueError, zlib.error) as err:
         raise RejectError(DECOMPRESS_ERROR, f"WARC record truncated or corrupt: {err}") from None
 
 
-def _unit(record, records, path: str, max_record_bytes: int) -> Union[RawDocument, Skipped, BadRecord]:
+def _unit(record, records, path: str, max_record_bytes: int, page_filter: Optional[PageFilter],
+          seen: Optional[Callable[[str], bool]] = None) -> Union[RawDocument, Skipped, BadRecord]:
     """What one record is. The payload is read before the offset is asked for: warcio reads
     the record to its end to give it."""
     kind = _skipped_kind(record)
     if kind:
         return Skipped(kind)
+    if seen is not None and seen(record.rec_headers.get_header("WARC-Target-URI")):
+        return Skipped(SEEN_URL)
     payload = record.content_stream().read(max_record_bytes + 1)
+    kind = _filtered_kind(record, payload, page_filter)
+    if kind:
+        return Skipped(kind)
     source_uri = f"{path}#offset={records.get_record_offset()}"
     if len(payload) > max_record_bytes:
         return BadRecord(source_uri, payload[:max_record_bytes], TOO_LARGE,
@@ -93,6 +108,15 @@ def _skipped_kind(record) -> Optional[str]:
         return "error_status"
     content_type = (record.http_headers.get_header("Content-Type") or "").lower()
     return None if content_type.startswith(_HTML_TYPES) else "not_html"
+
+
+def _filtered_kind(record, payload: bytes, page_filter: Optional[PageFilter]) -> Optional[str]:
+    """Why the ``archive:`` filters drop this page, or None to keep it."""
+    if page_filter is None:
+        return None
+    keep, reason = page_filter.decide(record.rec_headers.get_header("WARC-Target-URI"),
+                                      record.http_headers.get_header("Content-Language"), payload[:HEAD_BYTES])
+    return None if keep else reason
 
 
 def _charset(content_type: Optional[str]) -> Optional[str]:

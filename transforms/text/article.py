@@ -10,6 +10,7 @@ from transforms.errors import TEXT_EMPTY, RejectError
 from transforms.text.fingerprints import content_hash, simhash64, word_count
 from transforms.text.language import detect_language, normalise_language
 from transforms.text.metadata import clean_topics
+from transforms.text.site_lines import SITE_RULE
 from schemas.records import ExtractedDocument, RunContext
 from transforms.text.identity import article_id, feed_content_key
 from transforms.text.urls import canonical_url, source_from_url, source_slug
@@ -93,6 +94,7 @@ def _declared_fields(doc: ExtractedDocument, ctx: RunContext) -> dict:
         "authors": list(doc.authors),
         "published_at": doc.published,
         "updated_at": doc.updated,
+        "captured_at": doc.captured_at,
         "ingested_at": ctx.ingested_at,
     }
 
@@ -109,6 +111,23 @@ def _content_fields(doc: ExtractedDocument, cleaned: CleanedText, digest: str, r
         "simhash": simhash64(cleaned.text),
         "duplicate_of": None,
         "boilerplate": [{"rule": rule, "text": text} for rule, text in cleaned.removed],
+    }
+
+
+def without_site_lines(row: dict, text: str, removed) -> dict:
+    """``row`` with its text replaced by ``text``, from which the site-boilerplate stage removed
+    ``removed`` ((line, count) pairs): what is derived from the text is derived again and each
+    removal is recorded (``site_repeated``, with its count). The id stays: an article's identity
+    does not depend on what later runs learn."""
+    return {
+        **row,
+        "language": detect_language(text) or row.get("language"),
+        "text": text,
+        "word_count": word_count(text),
+        "content_hash": content_hash(text),
+        "simhash": simhash64(text),
+        "boilerplate": list(row.get("boilerplate") or []) + [
+            {"rule": SITE_RULE, "text": line, "count": count} for line, count in removed],
     }
 
 

@@ -29,11 +29,32 @@ def test_cli_flags_override_the_file():
     ({"run_id": "../escape"}, "run_id"),
     ({"writer": {"max_rows_per_file": 0}}, "positive integer"),
     ({"inputs": [""]}, "inputs"),
+    ({"records": {"fields": {"body": "text"}}}, "'records.fields.body': unknown field"),
+    ({"records": {"fields": {"text": 3}}}, "'records.fields.text': expected the input's field name"),
+    ({"records": {"fields": {"title": ""}}}, "'records.fields.title'"),
+    ({"records": {"fields": ["text"]}}, "'records.fields': expected a mapping"),
+    ({"site_boilerplate": {"enabled": "yes"}}, "'site_boilerplate.enabled': expected true or false"),
+    ({"site_boilerplate": {"min_share": 1.5}}, "'site_boilerplate.min_share': expected a share"),
+    ({"site_boilerplate": {"min_count": 1}}, "'site_boilerplate.min_count'"),
+    ({"site_boilerplate": {"lookback_runs": -1}}, "'site_boilerplate.lookback_runs'"),
 ])
 def test_invalid_values_name_the_key(user, needle):
     with pytest.raises(ConfigError, match=None) as err:
         build_settings(user, {})
     assert needle in str(err.value)
+
+
+def test_record_fields_default_to_newsbeams_own_names_and_take_a_mapping():
+    assert build_settings({}, {}).record_fields == {}
+    settings = build_settings({"records": {"fields": {"text": "body", "title": "headline"}}}, {})
+    assert settings.record_fields == {"text": "body", "title": "headline"}
+
+
+def test_site_boilerplate_defaults_match_the_documented_ones():
+    from transforms.text.site_lines import SiteLineParams
+
+    assert build_settings({}, {}).site_lines == SiteLineParams()
+    assert build_settings({"site_boilerplate": {"min_count": 6}}, {}).site_lines.min_count == 6
 
 
 def test_merge_keeps_nested_defaults():

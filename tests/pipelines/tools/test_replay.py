@@ -66,6 +66,13 @@ def test_truncated_records_and_unknown_formats_are_not_replayed():
     assert plan.examples[SKIP_TRUNCATED] == "/d/r.jsonl"
 
 
+def test_csv_rows_come_back_as_small_csv_files_of_their_own():
+    first, second = b"title,text\nA,\n", b"title,text\nB,\n"
+    plan = plan_replay([row("extract", "/d/dump.csv.gz", first, reason="json_no_text"),
+                        row("extract", "/d/dump.csv.gz", second, reason="json_no_text")])
+    assert plan.files == {"d/dump.csv": first, "d/dump.2.csv": second}
+
+
 def test_different_inputs_with_one_name_both_kept():
     plan = plan_replay([row("extract", "/d/a.txt", b"one"), row("extract", "/d/a.txt", b"two"),
                         row("extract", "/d/a.txt", b"one")])

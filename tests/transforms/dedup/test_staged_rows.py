@@ -14,7 +14,7 @@ from transforms.dedup.rules import LATEST, instant, richness
 from transforms.dedup.dedup_sql import KEY_SCHEMA, DedupParams
 from transforms.dedup.deduplicate import DUPLICATE_COUNTS, DUPLICATE_FILES, DeduplicateStaged, write_decisions
 from transforms.sinks.parquet_sink import WriteParquetPartitions
-from transforms.dedup.staged_rows import KEYS, ROWS, StageRows, WriteKeptRows, key_row, partition_text, read_staged_rows
+from transforms.dedup.staged_rows import KEYS, LINES, ROWS, SOURCES, StageRows, WriteKeptRows, key_row, partition_text, read_staged_rows
 
 
 def written_rows(folder):
@@ -89,11 +89,23 @@ def test_staged_files_read_back_row_for_row_with_a_key_file_each(tmp_path):
     rows = [article(n) for n in range(25)]
     with TestPipeline() as p:
         staged = p | beam.Create(rows) | StageRows(str(tmp_path), spec(tmp_path))
-        assert_that(staged | beam.Map(lambda d: sorted(d)), equal_to([[KEYS, ROWS]]))
+        assert_that(staged | beam.Map(lambda d: (sorted(d), d[LINES], d[SOURCES])),
+                    equal_to([([KEYS, LINES, ROWS, SOURCES], None, {"a.example": 25})]))
     back = [row for path in sorted(tmp_path.glob("rows-*.parquet")) for row in read_staged_rows(str(path))]
     assert sorted(back, key=lambda r: r["id"]) == sorted(rows, key=lambda r: r["id"])
     keys = pq.read_table(next(tmp_path.glob("keys-*.parquet"))).to_pylist()
     assert [k["staged_row"] for k in keys] == list(range(25)) and [k["id"] for k in keys] == [r["id"] for r in back]
+
+
+def test_a_lines_file_holds_each_articles_countable_lines_once(tmp_path):
+    rows = [dict(article(n), text=f"Story {n} begins.\n\nThanks for reading.\n\nThanks for reading.\n\n"
+                 + " ".join(["long"] * 70)) for n in range(3)]
+    with TestPipeline() as p:
+        p | beam.Create(rows) | StageRows(str(tmp_path), spec(tmp_path), max_line_words=60)
+    lines = pq.read_table(next(tmp_path.glob("lines-*.parquet"))).to_pylist()
+    assert sorted((line["line"], line["source"]) for line in lines) == sorted(
+        [(f"Story {n} begins.", "a.example") for n in range(3)] + [("Thanks for reading.", "a.example")] * 3)
+    assert sorted(line["staged_row"] for line in lines) == [0, 0, 1, 1, 2, 2]
 
 
 def test_decisions_are_split_per_staged_file_across_batches(tmp_path):

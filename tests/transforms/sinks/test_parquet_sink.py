@@ -20,11 +20,12 @@ def article(number: int, source: str = "a.example", text_size: int = 2000) -> di
     return {
         "id": f"id-{number}", "url": f"https://{source}/{number}", "source": source, "source_type": "file",
         "source_uri": "/in/x.jsonl", "title": f"Title {number}", "authors": ["Jane Doe"], "published_at": WHEN,
-        "updated_at": None, "ingested_at": WHEN, "language": "en", "topics": ["Politics", "Economy"],
+        "updated_at": None, "captured_at": None, "ingested_at": WHEN, "language": "en",
+        "topics": ["Politics", "Economy"],
         "summary": None, "text": " ".join(random.Random(number).choices(WORDS, k=text_size // 5)),
         "word_count": text_size // 5, "title_only": False, "source_id": None,
         "content_hash": f"{number:064x}", "simhash": number, "duplicate_of": "id-0" if number % 10 == 3 else None,
-        "boilerplate": [{"rule": "ad_marker", "text": "Advert"}], "extractor": "json", "run_id": "r1",
+        "boilerplate": [{"rule": "ad_marker", "text": "Advert", "count": None}], "extractor": "json", "run_id": "r1",
         "pipeline_version": "0.1.0",
     }
 
