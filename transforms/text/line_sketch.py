@@ -6,7 +6,7 @@ fingerprints to this sketch (``depth`` rows of ``width`` saturating 8-bit counte
 exactly only the lines the sketch says occur at least twice. A count-min sketch never
 under-counts, so no repeated line is missed; a line that occurs once passes only when all its
 ``depth`` counters collide with other lines, which is rare while the lines added are well under
-``width`` (``site_boilerplate.sketch_mb``: 16 MB = 4 rows of 4M counters).
+``width`` (``site_boilerplate.sketch_mb``: 1 MB = 4 rows of 256K counters by default).
 """
 import numpy as np
 
@@ -20,7 +20,7 @@ _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E377
 class LineSketch:
     """Saturating count-min sketch over signed 64-bit fingerprints."""
 
-    def __init__(self, megabytes: int = 16, table: np.ndarray = None):
+    def __init__(self, megabytes: int = 1, table: np.ndarray = None):
         width = 1 << max(10, int(megabytes * (1 << 20) // DEPTH).bit_length() - 1)
         self.table = np.zeros((DEPTH, width), dtype=np.uint8) if table is None else table
         self._shift = np.uint64(64 - (self.table.shape[1].bit_length() - 1))
@@ -31,12 +31,14 @@ class LineSketch:
             return ((keys[None, :] * _MULTIPLIERS[:, None]) >> self._shift).astype(np.int64)
 
     def add(self, fingerprints, counts=None) -> "LineSketch":
-        """Count each fingerprint once (or ``counts[i]`` times)."""
+        """Count each fingerprint once (or ``counts[i]`` times). Only the cells touched are
+        worked on: no temporary array as wide as the sketch."""
         cells = self._cells(fingerprints)
-        width = self.table.shape[1]
+        weights = np.ones(cells.shape[1], dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
         for row in range(DEPTH):
-            added = np.bincount(cells[row], weights=counts, minlength=width)
-            self.table[row] = np.minimum(self.table[row] + np.minimum(added, _MAX), _MAX).astype(np.uint8)
+            touched, where = np.unique(cells[row], return_inverse=True)
+            added = np.bincount(where, weights=weights, minlength=len(touched))
+            self.table[row, touched] = np.minimum(self.table[row, touched] + added, _MAX).astype(np.uint8)
         return self
 
     def merge(self, other: "LineSketch") -> "LineSketch":

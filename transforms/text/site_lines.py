@@ -51,7 +51,7 @@ class SiteLineParams:
     max_line_words: int = 60
     lookback_runs: int = 30
     lines_per_source: int = 500
-    sketch_mb: int = 16
+    sketch_mb: int = 1
 
 
 class ArticleLine(NamedTuple):
