@@ -333,20 +333,25 @@ def main(argv=None) -> int:
           f"time and peak RSS of the process tree; {os.cpu_count()} cores, highest 1-minute load average "
           f"seen {load:.1f}\n")
     print(table(results))
-    skipped: Dict[str, int] = {}
-    for result in results:
-        for kind, count in result["warc_run"]["skipped"].items():
-            skipped[kind] = skipped.get(kind, 0) + count
-    print(f"\nWARC records that are not units (counted by kind in the manifests): "
-          f"{', '.join(f'{kind} {count}' for kind, count in sorted(skipped.items())) or 'none'}\n")
-    same: Dict[str, int] = {}
-    for result in results:
-        for outcome, count in result["summary"]["same_non_article"].items():
-            same[outcome] = same.get(outcome, 0) + count
-    print(f"Pages that are not articles, alike in both runs: "
-          f"{', '.join(f'{outcome} {count}' for outcome, count in sorted(same.items())) or 'none'}\n")
+    skipped = _summed(result["warc_run"]["skipped"] for result in results)
+    print(f"\nWARC records that are not units (counted by kind in the manifests): {_listing(skipped)}\n")
+    same = _summed(result["summary"]["same_non_article"] for result in results)
+    print(f"Pages that are not articles, alike in both runs: {_listing(same)}\n")
     print(differences(results, args.show))
     return 0
+
+
+def _summed(counters) -> Dict[str, int]:
+    """Several {name: count} dicts added up."""
+    total: Dict[str, int] = {}
+    for counter in counters:
+        for name, count in counter.items():
+            total[name] = total.get(name, 0) + count
+    return total
+
+
+def _listing(counts: Dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items())) or "none"
 
 
 if __name__ == "__main__":
