@@ -4,12 +4,12 @@ import stat
 import sys
 
 from pipelines.errors import InputError
-from transforms.text.article import build_article, without_site_lines
+from transforms.text.article import build_article, strip_learned_lines
 from transforms.text.boilerplate import load_rules
 from transforms.errors import RejectError
 from transforms.sources.files import records_of_file
 from transforms.sources.formats import extract_document
-from transforms.text.site_lines import learned_from_state, strip_site_lines
+from transforms.text.site_lines import learned_from_state
 
 
 MIB = 1024 * 1024
@@ -95,8 +95,7 @@ def strip_learned(row: dict, learned: dict, params) -> dict:
     """``row`` without the lines its source's learned state makes boilerplate."""
     if "rejected" in row or row["source"] not in learned:
         return row
-    text, removed = strip_site_lines(row["text"], row.get("title"), learned[row["source"]], params)
-    return without_site_lines(row, text, removed) if removed else row
+    return strip_learned_lines(row, learned[row["source"]], params)[0]
 
 
 def clean_document(path: str, state: str = None):

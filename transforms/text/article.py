@@ -10,7 +10,7 @@ from transforms.errors import TEXT_EMPTY, RejectError
 from transforms.text.fingerprints import content_hash, simhash64, word_count
 from transforms.text.language import detect_language, normalise_language
 from transforms.text.metadata import clean_topics
-from transforms.text.site_lines import SITE_RULE
+from transforms.text.site_lines import SITE_RULE, strip_site_lines
 from schemas.records import ExtractedDocument, RunContext
 from transforms.text.identity import article_id, feed_content_key
 from transforms.text.urls import canonical_url, source_from_url, source_slug
@@ -129,6 +129,14 @@ def without_site_lines(row: dict, text: str, removed) -> dict:
         "boilerplate": list(row.get("boilerplate") or []) + [
             {"rule": SITE_RULE, "text": line, "count": count} for line, count in removed],
     }
+
+
+def strip_learned_lines(row: dict, learned, params) -> tuple:
+    """(``row`` without the lines ``learned`` -- {fingerprint: count} of its source -- makes site
+    boilerplate, how many lines went): the one place the site-boilerplate stage and
+    ``newsbeam clean --state`` strip a row."""
+    text, removed = strip_site_lines(row["text"], row.get("title"), learned, params)
+    return (without_site_lines(row, text, removed), len(removed)) if removed else (row, 0)
 
 
 def partition_date(row: dict, use_published: bool) -> datetime:

@@ -26,9 +26,9 @@ from apache_beam.io.filesystems import FileSystems
 
 from transforms.dedup.staged_rows import KEYS, LINES, ROWS, SOURCES, StagedFile, read_columns, read_staged_rows
 from transforms.sinks.site_state import read_state_rows, state_table, write_state_file
-from transforms.text.article import without_site_lines
+from transforms.text.article import strip_learned_lines
 from transforms.text.line_sketch import LineSketch
-from transforms.text.site_lines import SiteLineParams, is_site_line, strip_site_lines
+from transforms.text.site_lines import SiteLineParams, is_site_line
 
 __all__ = ["LearnSiteLines", "StripSiteLines", "STATE_FILE", "REMOVED_COUNTS"]
 
@@ -209,10 +209,8 @@ class _StripFn(beam.DoFn):
         removed = cleaned = 0
         for number, row in enumerate(read_staged_rows(staged[ROWS])):
             if number in affected:
-                text, lines = strip_site_lines(row["text"], row.get("title"), by_source[row["source"]], self._params)
-                if lines:
-                    row = without_site_lines(row, text, lines)
-                    removed, cleaned = removed + len(lines), cleaned + 1
+                row, lines = strip_learned_lines(row, by_source[row["source"]], self._params)
+                removed, cleaned = removed + lines, cleaned + bool(lines)
             restaged.add(row)
         FileSystems.delete([staged[ROWS], staged[KEYS]])
         return restaged.close(), removed, cleaned
