@@ -117,10 +117,17 @@ def complete_from_pages(documents, settings, counts, feeds_fetched: bool):
     if settings.linked_pages == "never" or not feeds_fetched:
         return documents
     pages = documents | "LinkedPages" >> FetchLinkedPages(settings.fetch, settings.linked_pages,
-                                                         settings.linked_page_min_words, settings.extraction_time_s)
-    failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(lambda reason: f"page_failed/{reason}")
+                                                         settings.linked_page_min_words, settings.extraction_time_s,
+                                                         settings.archive)
+    failures = pages[PAGE_FAILURES] | "PageFailureKey" >> beam.Map(page_counter)
     counts.append(_count(failures, "page_failures", each=True))
     return pages["docs"]
+
+
+def page_counter(reason: str) -> str:
+    """The manifest counter of a linked page not used: ``page_skipped/filtered_*`` for one the
+    archive filters drop, ``page_failed/<reason>`` for one that failed."""
+    return f"page_skipped/{reason}" if reason.startswith("filtered_") else f"page_failed/{reason}"
 
 
 def document_fixes(doc) -> list:

@@ -79,3 +79,18 @@ def test_pages_already_in_the_dataset_are_not_extracted_again(tmp_path):
     manifest = json.loads((out / "_runs" / "w3.json").read_text())
     assert "seen_url" not in manifest["archive_records_skipped"]
     assert manifest["duplicates_by_reason"] == {"seen_id": 2}  # extracted, then dropped by deduplication
+
+
+def test_one_big_archive_is_read_by_both_workers(tmp_path, monkeypatch):
+    pages = [(f"https://news.example/p{n}", PAGE.replace(b"ferry", f"ferry {n} ".encode()).replace(
+        b"Paragraph", f"Item {n}".encode())) for n in range(120)]
+    path = tmp_path / "CC-NEWS-big.warc.gz"
+    path.write_bytes(build_warc(pages=pages))
+    monkeypatch.setenv("NEWSBEAM_READ_RANGE_BYTES", str(len(path.read_bytes())))  # 4 shares (gzip)
+    result = run_cli("-q", "run", "--input", str(path), "--output", str(tmp_path / "out"), "--run-id", "w2",
+                     "--direct_running_mode=multi_processing", "--direct_num_workers=2")
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    manifest = read_manifest(tmp_path / "out")
+    assert manifest["reconciliation"]["ok"] and manifest["counts"]["articles"] == len(pages)
+    assert sum(manifest["archive_records_skipped"].values()) == 7
+    assert manifest["counters"]["staged_files"] == 2

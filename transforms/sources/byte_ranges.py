@@ -1,4 +1,4 @@
-"""A big JSONL file cut into parts that several workers read, without Beam.
+"""A big JSONL file or web archive cut into parts that several workers read, without Beam.
 
 One file read by one DoFn call keeps everything fused after it (extract, clean, stage) on
 one worker. So a large file is cut into *parts*, each read where the runner puts it:
@@ -15,6 +15,11 @@ one worker. So a large file is cut into *parts*, each read where the runner puts
   shuffling the lines instead would make a local runner hold all of them in memory between
   stages.
 
+A web archive (WARC) is cut into ``RecordShare`` s: every share reads the whole archive
+(its records' headers; warcio skips an unread payload) and takes the records whose index
+``k`` has ``k % count == index``, so the expensive work on a page (extraction, cleaning)
+spreads over the workers whatever the archive's compression.
+
 Either way every line belongs to exactly one part, line ends are those of
 ``jsonl_stream`` (``\\n``, ``\\r\\n``, a lone ``\\r``), and ``owned_bytes`` hands a part's lines
 on as chunks for the same line cutter, so records, limits and byte-order-mark handling are
@@ -26,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
-__all__ = ["ByteRange", "Share", "Part", "RANGE_BYTES", "SHARE_BLOCK_BYTES", "MAX_SHARES", "RANGE_BYTES_ENV",
+__all__ = ["ByteRange", "Share", "RecordShare", "Part", "plan_archive_parts", "RANGE_BYTES", "SHARE_BLOCK_BYTES", "MAX_SHARES", "RANGE_BYTES_ENV",
            "range_bytes_setting", "plan_parts", "is_first_part", "owned_bytes", "has_content"]
 
 RANGE_BYTES = 8 << 20  # an uncompressed file larger than this is read in ranges of about this size
@@ -72,7 +77,22 @@ class Share:
         return self.index == 0
 
 
-Part = Union[ByteRange, Share]
+@dataclass(frozen=True)
+class RecordShare:
+    """The records of an archive whose index is ``index`` modulo ``count``."""
+
+    index: int
+    count: int
+
+    def owns(self, record_index: int) -> bool:
+        return record_index % self.count == self.index
+
+    @property
+    def first(self) -> bool:
+        return self.index == 0
+
+
+Part = Union[ByteRange, Share, RecordShare]
 
 
 def range_bytes_setting(environ=os.environ) -> int:
@@ -93,6 +113,14 @@ def plan_parts(size: int, compressed: bool, range_bytes: int = RANGE_BYTES,
     count = math.ceil(size / range_bytes)
     bounds = [size * k // count for k in range(count + 1)]
     return [ByteRange(start, end) for start, end in zip(bounds, bounds[1:])]
+
+
+def plan_archive_parts(size: int, compressed: bool, range_bytes: int = RANGE_BYTES) -> List[Optional[RecordShare]]:
+    """The shares a WARC file of ``size`` stored bytes is read in; ``[None]``: read it whole
+    (an archive of less than about ``range_bytes`` of records)."""
+    guess = COMPRESSION_GUESS if compressed else 1
+    count = min(MAX_SHARES, math.ceil(size * guess / range_bytes))
+    return [RecordShare(index, count) for index in range(count)] if count > 1 else [None]
 
 
 def is_first_part(part) -> bool:

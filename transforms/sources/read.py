@@ -25,8 +25,8 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.sources.byte_ranges import (ByteRange, has_content, is_first_part, owned_bytes, plan_parts,
-                                            range_bytes_setting)
+from transforms.sources.byte_ranges import (ByteRange, has_content, is_first_part, owned_bytes, plan_archive_parts,
+                                            plan_parts, range_bytes_setting)
 from transforms.sources.decode import SNIFF_BYTES, detect_format
 from transforms.dead_letter import DEAD_LETTER, GuardedFn
 from transforms.errors import DECOMPRESS_ERROR, EMPTY_INPUT, READ_ERROR, TOO_LARGE, RejectError
@@ -129,13 +129,16 @@ class _MatchFn(GuardedFn):
 
 
 def file_parts(path: str, range_bytes: int, max_stream_bytes: int) -> list:
-    """The parts ``path`` is read in (``byte_ranges.plan_parts``): several for a large JSONL file,
-    ``[None]`` (read whole) for any other file, and for a path whose size cannot be read (the
-    read step rejects it)."""
-    size = _stored_size(path) if is_jsonl(path) else None
+    """The parts ``path`` is read in (``byte_ranges``): several for a large JSONL file or web
+    archive, ``[None]`` (read whole) for any other file, and for a path whose size cannot be
+    read (the read step rejects it)."""
+    size = _stored_size(path) if is_streamed(path) else None
     if size is None:
         return [None]
-    return plan_parts(size, detect_format(path)[1] is not None, range_bytes, max_stream_bytes)
+    compressed = detect_format(path)[1] is not None
+    if not is_jsonl(path):
+        return plan_archive_parts(size, compressed, range_bytes)
+    return plan_parts(size, compressed, range_bytes, max_stream_bytes)
 
 
 def _stored_size(path: str) -> Optional[int]:
@@ -167,7 +170,7 @@ class _PlanPartsFn(beam.DoFn):
 class _SplitFileFn(GuardedFn):
     """(path, stored bytes) -> RawDocuments; (path, None) -> a JSONL file's lines or a WARC file's
     pages, streamed (the WARC's other records on ``ARCHIVE_SKIPPED``); (path, part) -> the lines of
-    that part of a large JSONL file (``byte_ranges``).
+    that part of a large JSONL file, or the records of that share of a large WARC file (``byte_ranges``).
 
     A streamed file's outputs are given out while it is read, not collected first (a dump may
     be larger than memory, ``streams``): when the file turns out corrupt, truncated or too large
@@ -222,7 +225,8 @@ class _SplitFileFn(GuardedFn):
         fmt, compression = detect_format(path)
         try:
             if fmt == "warc":
-                yield from self._warc_records(path)
+                records = self._warc_records(path, part)
+                yield from records if part is None or _reports(part) else _quietly(records)
             elif part is None:
                 yield from self._jsonl_records(path)
             else:
@@ -233,11 +237,12 @@ class _SplitFileFn(GuardedFn):
             reason, doing = (DECOMPRESS_ERROR, "decompressing") if compressed else (READ_ERROR, "reading")
             raise RejectError(reason, f"{doing} the file: {err}") from None
 
-    def _warc_records(self, path):
-        """The archive's pages; its other records, and the pages the archive filters drop, as
-        ARCHIVE_SKIPPED kinds, counted, not rejected."""
+    def _warc_records(self, path, share=None):
+        """The archive's pages (those of ``share``, a RecordShare, when given); its other records,
+        and the pages the archive filters drop, as ARCHIVE_SKIPPED kinds, counted, not rejected."""
+        owns = share.owns if share is not None else None
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-            for item in warc_units(handle, path, self._max_record, self._page_filter, self._seen_urls()):
+            for item in warc_units(handle, path, self._max_record, self._page_filter, self._seen_urls(), owns):
                 if isinstance(item, Skipped):
                     yield pvalue.TaggedOutput(ARCHIVE_SKIPPED, item.kind)
                 elif isinstance(item, BadRecord):

@@ -13,8 +13,10 @@ fallback publication date. Every other record is not a unit: it is counted by ki
 extraction and before the limits below (a filtered page is neither a unit nor a reject). A
 payload over the limit is a ``too_large`` row, a page cut short (fewer bytes than its
 Content-Length) a ``read_error`` row, both with the bytes read; an unreadable or corrupt
-member ends the file's read with one error (the records before it are kept). A record lost
-whole at the end of a cut file cannot be told from the file's end (warcio stops there).
+record (a damaged gzip member, a header that does not parse) is one row (``decompress_error``
+in a gzipped archive, else ``read_error``) with the bytes of it that can be read, and the
+reading goes on at the next record that can be read (``warc_resync``). A record lost whole
+at the end of a cut file cannot be told from the file's end (warcio stops there).
 Pure: no Beam.
 """
 import zlib
@@ -26,8 +28,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from schemas.records import RawDocument
-from transforms.errors import DECOMPRESS_ERROR, READ_ERROR, TOO_LARGE, RejectError
+from transforms.errors import DECOMPRESS_ERROR, READ_ERROR, TOO_LARGE
 from transforms.sources.page_filters import HEAD_BYTES, PageFilter
+from transforms.sources.warc_resync import is_gzipped, next_record_start, readable_head, starts_archive
 
 __all__ = ["Skipped", "BadRecord", "warc_units", "ARCHIVE", "SEEN_URL"]
 
@@ -55,22 +58,71 @@ class BadRecord:
 
 
 def warc_units(handle, path: str, max_record_bytes: int, page_filter: Optional[PageFilter] = None,
-               seen: Optional[Callable[[str], bool]] = None) -> Iterator[Union[RawDocument, Skipped, BadRecord]]:
+               seen: Optional[Callable[[str], bool]] = None,
+               owns: Optional[Callable[[int], bool]] = None) -> Iterator[Union[RawDocument, Skipped, BadRecord]]:
     """The units, skipped records and oversized payloads of the WARC stream ``handle``, in order;
     a page ``page_filter`` drops is Skipped by its reason, one whose URL ``seen`` says the
-    dataset holds is Skipped as ``seen_url``."""
-    records = ArchiveIterator(handle, arc2warc=True)
-    try:
-        for record in records:
-            yield _unit(record, records, path, max_record_bytes, page_filter, seen)
-    except ArchiveLoadFailed as err:
-        raise RejectError(READ_ERROR, f"not a readable WARC record: {err}") from None
-    except (EOFError, OSError, ValueError, zlib.error) as err:
-        raise RejectError(DECOMPRESS_ERROR, f"WARC record truncated or corrupt: {err}") from None
+    dataset holds is Skipped as ``seen_url``. With ``owns``, only the records whose index (0, 1,
+    ...) it accepts are looked at; the others are passed over unread (another worker's share).
+    A damaged record is one BadRecord, and the reading goes on at the next readable record
+    (``warc_resync``); ``handle`` must be seekable for that."""
+    gzipped = is_gzipped(handle)
+    if not starts_archive(handle, gzipped):
+        yield _damaged(handle, path, 0, None, gzipped, max_record_bytes, "the file does not start with a WARC record",
+                       READ_ERROR)
+        return
+    base, index = 0, 0
+    while base is not None:
+        reading = _Reading(handle, base)
+        try:
+            for index, record in reading.records(index):
+                if owns is None or owns(index):
+                    yield _unit(record, reading.iterator, path, max_record_bytes, page_filter, seen, base)
+            return
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as err:
+            failed_at, index = reading.failure(index)
+            base = next_record_start(handle, failed_at, reading.gzipped)
+            if owns is None or owns(index):
+                yield _damaged(handle, path, failed_at, base, reading.gzipped, max_record_bytes, err)
+            index += 1
+
+
+class _Reading:
+    """warcio's iterator over the records from byte ``base`` on, with the start of each record."""
+
+    def __init__(self, handle, base: int):
+        self.gzipped = is_gzipped(handle)
+        handle.seek(base)
+        self.base = base
+        self.iterator = ArchiveIterator(handle, arc2warc=True)
+        self._current = (None, -1)  # (index, relative start) of the record given last
+
+    def records(self, first_index: int):
+        for index, record in enumerate(self.iterator, first_index):
+            self._current = (index, self.iterator.offset)
+            yield index, record
+
+    def failure(self, next_index: int):
+        """(where the damaged record starts, its index): the record given last when the damage was
+        met inside it, else the one after it."""
+        index, start = self._current
+        if index is not None and self.iterator.offset == start:
+            return self.base + start, index
+        return self.base + self.iterator.offset, (next_index if index is None else index + 1)
+
+
+def _damaged(handle, path: str, start: int, end: Optional[int], gzipped: bool, limit: int, err,
+             reason: Optional[str] = None) -> BadRecord:
+    """The rejected row of the damaged record at ``start``, with the bytes of it that can be read
+    (``decompress_error`` in a gzipped archive, else ``read_error``, unless ``reason`` says)."""
+    head = readable_head(handle, start, end, gzipped, limit)
+    reason = reason or (DECOMPRESS_ERROR if gzipped else READ_ERROR)
+    where = f"; reading went on at byte {end}" if end is not None else ""
+    return BadRecord(f"{path}#offset={start}", head, reason, f"WARC record truncated or corrupt: {err}"[:500] + where)
 
 
 def _unit(record, records, path: str, max_record_bytes: int, page_filter: Optional[PageFilter],
-          seen: Optional[Callable[[str], bool]] = None) -> Union[RawDocument, Skipped, BadRecord]:
+          seen: Optional[Callable[[str], bool]] = None, base: int = 0) -> Union[RawDocument, Skipped, BadRecord]:
     """What one record is. The payload is read before the offset is asked for: warcio reads
     the record to its end to give it."""
     kind = _skipped_kind(record)
@@ -82,7 +134,7 @@ def _unit(record, records, path: str, max_record_bytes: int, page_filter: Option
     kind = _filtered_kind(record, payload, page_filter)
     if kind:
         return Skipped(kind)
-    source_uri = f"{path}#offset={records.get_record_offset()}"
+    source_uri = f"{path}#offset={base + records.get_record_offset()}"
     if len(payload) > max_record_bytes:
         return BadRecord(source_uri, payload[:max_record_bytes], TOO_LARGE,
                          f"archived page larger than the {max_record_bytes}-byte record limit")

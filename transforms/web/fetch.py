@@ -21,6 +21,7 @@ from transforms.errors import RejectError
 from transforms.sources.feed_xml import content_type_charset
 from transforms.sources.feeds import split_feed
 from transforms.sources.files import within_record_limit
+from transforms.sources.page_filters import HEAD_BYTES, PageFilter
 from transforms.sources.timed_extraction import TimedExtractor
 from transforms.web.http_client import Fetcher
 from transforms.web.linked_pages import merge_entry_and_page, needs_page
@@ -129,14 +130,32 @@ class FetchFeeds(beam.PTransform):
 class _FetchPageFn(_UsesFetcher, beam.DoFn):
     """Short entry -> entry merged with its page. A failed page keeps the entry: the failure is
     judged by the dead-letter policy (``CaughtFailure``), as in every stage, but it is not a
-    rejected row: its reason goes to ``page_failures``, and the entry goes on as it came."""
+    rejected row: its reason goes to ``page_failures``, and the entry goes on as it came. So
+    does a page the ``archive:`` filters drop (``filtered_*``: by host or URL pattern before it
+    is fetched, by its language hint before it is extracted)."""
 
-    def __init__(self, policy, time_limit_s):
+    def __init__(self, policy, time_limit_s, page_filters=None):
         super().__init__()
         self._policy = policy
         self._time_limit_s = time_limit_s
+        self._filters = page_filters
+        self._page_filter = None
         self._extractor = None
         self._pages = OrderedDict()
+
+    def setup(self):
+        super().setup()
+        filters = self._filters
+        self._page_filter = PageFilter(filters) if filters is not None and filters.active else None
+
+    def _check(self, url, headers=None, body=b""):
+        """Raise the ``filtered_*`` reason when the page filters drop the page at ``url``."""
+        if self._page_filter is None:
+            return
+        language = headers.get("content-language") if headers is not None else None
+        keep, reason = self._page_filter.decide(url, language, body[:HEAD_BYTES])
+        if not keep:
+            raise RejectError(reason, f"linked page {url} dropped by the archive filters")
 
     def teardown(self):
         super().teardown()
@@ -155,7 +174,9 @@ class _FetchPageFn(_UsesFetcher, beam.DoFn):
         key = urldefrag(url)[0]
         if key not in self._pages:
             try:
+                self._check(key)
                 result = self._fetcher.fetch(key, accept=PAGE_ACCEPT)
+                self._check(result.url, result.headers, result.body)
                 raw = RawDocument(result.body, result.url, "html", "web", charset_of(result.headers))
                 self._pages[key] = replace(self._extract(raw), raw=b"")  # the page's bytes are not kept
             except RejectError as err:
@@ -183,11 +204,12 @@ class FetchLinkedPages(beam.PTransform):
     """ExtractedDocuments -> the same, short feed entries completed from their pages;
     ``page_failures`` carries the reason of each page that could not be used."""
 
-    def __init__(self, policy, mode, min_words, time_limit_s):
+    def __init__(self, policy, mode, min_words, time_limit_s, page_filters=None):
         super().__init__()
         self._policy, self._time_limit_s = policy, time_limit_s
         self._mode = mode
         self._min_words = min_words
+        self._filters = page_filters
 
     def expand(self, docs):
         split = docs | "NeedsPage" >> beam.Partition(
@@ -195,7 +217,7 @@ class FetchLinkedPages(beam.PTransform):
         fetched = (
             split[1]
             | "ByHost" >> _ByHostLane(lambda d: d.url, self._policy.max_per_host)
-            | "FetchPages" >> beam.ParDo(_FetchPageFn(self._policy, self._time_limit_s)).with_outputs(PAGE_FAILURES, main="docs")
+            | "FetchPages" >> beam.ParDo(_FetchPageFn(self._policy, self._time_limit_s, self._filters)).with_outputs(PAGE_FAILURES, main="docs")
         )
         merged = (split[0], fetched.docs) | "AllDocs" >> beam.Flatten()
         return {"docs": merged, PAGE_FAILURES: fetched[PAGE_FAILURES]}

@@ -7,7 +7,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.sources.read import ReadInputFiles, all_rejected, file_parts
+from transforms.sources.read import ARCHIVE_SKIPPED, ReadInputFiles, all_rejected, file_parts
 
 RANGE = 2_000  # bytes: the files below are read in several parts
 BIG = 1 << 40  # no file is read in parts
@@ -76,3 +76,19 @@ def test_a_utf16_file_is_read_whole_by_its_first_part(tmp_path):
         out = p | ReadInputFiles([str(path)], "t1", 1_000_000, 500, range_bytes=RANGE)
         assert_that(out["records"] | beam.combiners.Count.Globally(), equal_to([100]))
         assert_that(all_rejected(out), equal_to([]), label="no rejects")
+
+
+@pytest.mark.parametrize("gzip_members", [True, False])
+def test_a_large_archive_is_read_in_shares_with_every_record_once(tmp_path, gzip_members):
+    from tests.transforms.sources.warc_files import PAGE, build_warc
+    pages = [(f"https://news.example/p{n}", PAGE + b" " * n) for n in range(30)]
+    path = tmp_path / ("crawl.warc.gz" if gzip_members else "crawl.warc")
+    path.write_bytes(build_warc(gzip=gzip_members, pages=pages, big=40_000))
+    assert len(file_parts(str(path), 8_000, BIG)) > 1
+    with TestPipeline() as p:
+        out = p | ReadInputFiles([str(path)], "t1", 1_000_000, 30_000, range_bytes=8_000)
+        assert_that(out["records"] | beam.Map(lambda r: r.url), equal_to([url for url, _ in pages]), label="pages")
+        assert_that(all_rejected(out) | beam.Map(lambda r: r["reason"]), equal_to(["too_large"]), label="rejected")
+        assert_that(out[ARCHIVE_SKIPPED] | "Skipped" >> beam.combiners.Count.Globally(), equal_to([7]),
+                    label="skipped")
+        assert_that(out["files"] | "Opened" >> beam.combiners.Count.Globally(), equal_to([1]), label="opened")

@@ -50,3 +50,91 @@ def test_an_archived_page_extracts_as_the_loose_page_with_the_archive_url_and_ca
     assert archived.text == loose.text and archived.title == loose.title
     assert archived.url == "https://news.example/pier" and archived.published.isoformat() == "2024-03-05T10:20:30+00:00"
     assert archived.source_type == "archive" and loose.published is None
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_shares_of_an_archive_take_every_record_once(gzip):
+    from transforms.sources.byte_ranges import RecordShare
+    pages = [(f"https://news.example/p{n}", PAGE.replace(b"ferry", f"ferry {n}".encode())) for n in range(9)]
+    data = build_warc(gzip=gzip, pages=pages)
+    whole = list(warc_units(BytesIO(data), "/in/a.warc", 1 << 20))
+    shares = [list(warc_units(BytesIO(data), "/in/a.warc", 1 << 20, owns=RecordShare(k, 3).owns)) for k in range(3)]
+    assert all(shares) and sorted(map(repr, sum(shares, []))) == sorted(map(repr, whole))
+
+
+def member_starts(data: bytes):
+    starts, at = [], data.find(b"\x1f\x8b\x08")
+    while at >= 0:
+        starts.append(at)
+        at = data.find(b"\x1f\x8b\x08", at + 1)
+    return starts
+
+
+NINE = [(f"https://news.example/p{n}", PAGE.replace(b"ferry", f"ferry {n}".encode())) for n in range(9)]
+
+
+def page_urls(found):
+    return [u.url for u in found if isinstance(u, RawDocument)]
+
+
+def test_a_corrupt_member_is_one_rejected_record_and_the_rest_of_the_file_is_read():
+    data = bytearray(build_warc(pages=NINE))
+    third_page = member_starts(bytes(data))[4]  # warcinfo, request, p0, p1, p2
+    for at in range(third_page + 300, third_page + 340):
+        data[at] ^= 0x55
+    found = units(bytes(data))
+    (bad,) = [u for u in found if isinstance(u, BadRecord)]
+    assert bad.reason == "decompress_error" and bad.source_uri == f"/in/crawl.warc.gz#offset={third_page}"
+    assert bad.head.startswith(b"WARC/1.") and "went on at byte" in bad.message
+    assert page_urls(found) == [url for url, _ in NINE if not url.endswith("/p2")]
+    assert len([u for u in found if isinstance(u, Skipped)]) == 7  # every other record after it too
+
+
+def test_a_member_cut_short_in_the_middle_of_the_file_costs_only_that_record():
+    data = build_warc(pages=NINE)
+    starts = member_starts(data)
+    cut = data[: starts[3] + 150] + data[starts[4]:]  # p1 cut short, then p2 ...
+    found = units(cut)
+    (bad,) = [u for u in found if isinstance(u, BadRecord)]
+    assert bad.source_uri.endswith(f"#offset={starts[3]}") and bad.reason == "decompress_error"
+    assert page_urls(found) == [url for url, _ in NINE if not url.endswith("/p1")]
+
+
+def test_a_damaged_header_in_a_plain_archive_is_one_rejected_record_and_reading_goes_on():
+    data = build_warc(gzip=False, pages=NINE)
+    second = data.find(b"WARC/1.0", data.find(b"https://news.example/p1") - 400)
+    broken = data[:second] + b"GARBAGE!" + data[second + 8:]
+    found = units(broken)
+    assert [u.reason for u in found if isinstance(u, BadRecord)] == ["read_error"]
+    assert len(page_urls(found)) == 8
+
+
+def test_a_file_that_is_no_archive_at_all_is_one_rejected_record():
+    found = units(b"<html><body>not an archive</body></html>" * 50)
+    (bad,) = found
+    assert bad.reason == "read_error" and bad.source_uri.endswith("#offset=0") and bad.head.startswith(b"<html>")
+
+
+def test_shares_report_a_damaged_record_once():
+    from transforms.sources.byte_ranges import RecordShare
+    data = bytearray(build_warc(pages=NINE))
+    third_page = member_starts(bytes(data))[4]
+    for at in range(third_page + 40, third_page + 80):
+        data[at] ^= 0x55
+    shares = [list(warc_units(BytesIO(bytes(data)), "/in/a.warc.gz", 1 << 20, owns=RecordShare(k, 3).owns))
+              for k in range(3)]
+    whole = list(warc_units(BytesIO(bytes(data)), "/in/a.warc.gz", 1 << 20))
+    assert sorted(map(repr, sum(shares, []))) == sorted(map(repr, whole))
+
+
+def test_a_page_of_30_mb_is_too_large_and_read_no_further_than_the_limit():
+    found = units(build_warc(big=30 << 20), limit=10 << 20)
+    (large,) = [u for u in found if isinstance(u, BadRecord)]
+    assert large.reason == TOO_LARGE and len(large.head) == 10 << 20
+    assert page_urls(found) == ["https://news.example/pier"]
+
+
+def test_a_gzipped_file_that_is_no_archive_is_one_rejected_record_with_its_text():
+    import gzip as gz
+    (bad,) = units(gz.compress(b"<html><body>not an archive</body></html>"))
+    assert bad.reason == "read_error" and bad.head.startswith(b"<html>")
