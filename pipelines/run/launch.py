@@ -21,6 +21,7 @@ from pipelines.run.graph import build_pipeline
 from pipelines.run.malloc_arenas import limit_malloc_arenas
 from pipelines.run.output_lock import OutputLock
 from pipelines.run.run_context import feed_urls, new_run_context, resolve_inputs, run_header
+from pipelines.run.runners import describe_runner, is_local, keep_grpc_local, local_runner, runner_words
 from schemas.layout import join, manifest_path
 from schemas.records import RunContext
 from transforms.dedup.history import history_files
@@ -54,6 +55,7 @@ def run_locked(settings, options, ctx: RunContext, inputs: Sequence[str], progre
     if requests is None:
         requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
     runner = describe_runner(options)
+    keep_grpc_local()
     if "mode" in runner:  # a local DirectRunner: its workers start from this process
         limit_malloc_arenas()
     _LOGGER.info("run %s: reading %d input globs and %d feeds into %s", ctx.run_id, len(inputs), len(requests),
@@ -101,28 +103,12 @@ def repair(output: str) -> None:
 
 
 def new_pipeline(options) -> beam.Pipeline:
-    """The Beam pipeline; an unknown runner or options the runner rejects are a ConfigError."""
+    """The Beam pipeline, on the local FnApiRunner when no other runner is named (``runners``);
+    an unknown runner or options the runner rejects are a ConfigError."""
     try:
-        return beam.Pipeline(options=options)
+        return beam.Pipeline(runner=local_runner(options) if is_local(options) else None, options=options)
     except ValueError as err:
         raise ConfigError(f"Beam options: {first_line(err)}") from None
-
-
-def describe_runner(options) -> dict:
-    """The runner and, for the DirectRunner, its running mode and workers (for logs and the manifest)."""
-    values = options.get_all_options()
-    runner = {"name": values.get("runner") or "DirectRunner"}
-    if runner["name"] in ("DirectRunner", "direct", "SwitchingDirectRunner"):
-        workers = values.get("direct_num_workers")
-        runner["mode"] = values.get("direct_running_mode") or "in_memory"
-        runner["workers"] = (os.cpu_count() or 1) if workers == 0 else workers or 1
-    return runner
-
-
-def runner_words(runner: dict) -> str:
-    if "mode" in runner:
-        return f"{runner['name']} ({runner['mode']}, {runner['workers']} workers)"
-    return runner["name"]
 
 
 def read_manifest(output: str, run_id: str) -> dict:

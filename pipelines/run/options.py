@@ -9,6 +9,7 @@ import os
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.errors import ConfigError
+from pipelines.run.runners import LOCAL_RUNNER_NAMES
 
 
 class IngestOptions(PipelineOptions):
@@ -78,7 +79,7 @@ def with_local_defaults(argv) -> list:
     core; an explicit ``--direct_running_mode`` / ``--direct_num_workers`` wins."""
     options = PipelineOptions(list(argv)).get_all_options()
     runner = options.get("runner") or "DirectRunner"
-    if runner not in ("DirectRunner", "direct") or any(a.startswith("--direct_") for a in argv):
+    if runner not in LOCAL_RUNNER_NAMES or any(a.startswith("--direct_") for a in argv):
         return list(argv)
     workers = max(1, os.cpu_count() or 1)
     if workers == 1:

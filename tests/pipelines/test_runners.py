@@ -9,6 +9,9 @@ the bundled samples plus exact and near duplicates -- on
   the installed package in ``setup()``),
 * the portable job API (``--runner=PortableRunner --job_endpoint=embed
   --environment_type=LOOPBACK``), the path Flink, Spark and Dataflow jobs take,
+* the portable job API with Beam's worker pool started as a separate process
+  (``--environment_type=EXTERNAL``), whose SDK workers are processes of their own that
+  import newsbeam from the installed package, the way Flink and Spark clusters run Python,
 
 and the article and rejected rows must be identical, apart from the run's own id and
 timestamps. A last test installs the package the way ``--setup_file ./setup.py`` ships it
@@ -18,8 +21,10 @@ defaults come with it.
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -62,9 +67,33 @@ def inputs(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def outputs(inputs, tmp_path_factory):
+def worker_pool(tmp_path_factory):
+    """Beam's worker pool (``worker_pool_main``) in its own process, started from an unrelated
+    folder: the SDK workers it starts import newsbeam from the installed package."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pool = subprocess.Popen([sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main",
+                             f"--service_port={port}"], cwd=tmp_path_factory.mktemp("pool"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield f"127.0.0.1:{port}"
+    pool.terminate()
+    pool.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def outputs(inputs, tmp_path_factory, worker_pool):
     found = {}
-    for name, flags in RUNNERS.items():
+    external = ("--runner=PortableRunner", "--job_endpoint=embed", "--environment_type=EXTERNAL",
+                f"--environment_config={worker_pool}")
+    for name, flags in {**RUNNERS, "external": external}.items():
         out = tmp_path_factory.mktemp(f"out-{name}")
         result = run_cli("run", "--input", str(inputs / "*"), "--output", str(out), "--run-id", f"runners-{name}",
                          *flags)
@@ -98,20 +127,26 @@ def test_runners_write_identical_articles(outputs):
     expected = comparable(outputs["in_memory"] / "articles")
     assert any(row["duplicate_of"] for row in expected), "the input has a near-duplicate to link"
     assert any(row["topics"] == ["Health", "NHS"] for row in expected)
-    for name in ("multi_processing", "portable"):
+    for name in ("multi_processing", "portable", "external"):
         assert comparable(outputs[name] / "articles") == expected, name
 
 
 def test_runners_write_identical_rejected_rows(outputs):
     expected = comparable(outputs["in_memory"] / "rejected")
     assert {row["reason"] for row in expected} >= {"boilerplate_only"}
-    for name in ("multi_processing", "portable"):
+    for name in ("multi_processing", "portable", "external"):
         assert comparable(outputs[name] / "rejected") == expected, name
 
 
 def test_runners_count_the_same(outputs):
     counts = {name: manifest(out, name)["counts"] for name, out in outputs.items()}
-    assert counts["multi_processing"] == counts["in_memory"] == counts["portable"]
+    assert counts["multi_processing"] == counts["in_memory"] == counts["portable"] == counts["external"]
+
+
+def test_local_runs_name_the_engine_that_ran(outputs):
+    runner = manifest(outputs["multi_processing"], "multi_processing")["runner"]
+    assert runner == {"name": "DirectRunner", "engine": "FnApiRunner", "mode": "multi_processing", "workers": 2}
+    assert manifest(outputs["external"], "external")["runner"] == {"name": "PortableRunner"}
 
 
 def test_setup_file_package_runs_on_its_own(tmp_path, inputs):
