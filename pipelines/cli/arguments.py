@@ -56,7 +56,8 @@ def stream_args(argv):
     from pipelines.run.stream import StreamPlan, window_argv
 
     ours = PipelineOptions(list(argv)).view_as(StreamOptions)
-    plan = StreamPlan(watch=tuple(ours.watch or ()), poll_interval=ours.poll_interval, duration=ours.duration)
+    plan = StreamPlan(watch=tuple(ours.watch or ()), poll_interval=ours.poll_interval, duration=ours.duration,
+                      max_failures=ours.max_failures)
     settings, options = settings_from_args(window_argv(argv))
     return plan, settings, options
 

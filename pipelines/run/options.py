@@ -40,6 +40,9 @@ class StreamOptions(PipelineOptions):
                             default=30.0, help="seconds between polls; each poll commits one window")
         parser.add_argument("--duration", type=float, default=None,
                             help="stop by itself after this many seconds (default: run until stopped)")
+        parser.add_argument("--max-failures", "--max_failures", dest="max_failures", type=int, default=5,
+                            help="windows failing in a row before the stream stops with an error (default 5); "
+                                 "a failed window is retried at the next poll")
 
 
 class _OptionsParser(argparse.ArgumentParser):

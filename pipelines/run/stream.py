@@ -8,6 +8,14 @@ files appear atomically with their own manifest; deduplication against the
 dataset (``dedup.lookback_days``) keeps every item to one row across windows.
 ``--duration`` bounds the run; Ctrl-C stops it between or during windows
 without touching what was committed.
+
+A window that fails (a fetch outage, a write error, an exception in the runner) is logged,
+its temporary files removed and its files given back: the next poll retries it under the
+same run id, after a backoff that doubles with each failure in a row (up to 10 polls). The
+stream ends with an error only after ``max_failures`` failures in a row. Each window's
+manifest lists the files it read (``input_files``: path, size, modification time), and a
+stream starts from them: after a restart nothing committed is read again, and a file
+changed since is read again.
 """
 import logging
 import time
@@ -15,12 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional, Tuple
 
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, InputError, UsageError, first_line
 from pipelines.run.launch import prepare_output, repair, run_locked
 from pipelines.run.output_lock import OutputLock
 from pipelines.run.run_context import feed_urls, new_run_context
-from pipelines.run.watch import FolderWatch
+from pipelines.run.watch import FolderWatch, committed_files, input_files_entry
 from schemas.records import RunContext
+from transforms.sinks.commit_protocol import read_manifests, repair_output
 from transforms.sinks.feed_state import feed_requests, read_feed_state
 
 _LOGGER = logging.getLogger(__name__)
@@ -33,6 +42,14 @@ class StreamPlan:
     watch: Tuple[str, ...] = ()
     poll_interval: float = 30.0
     duration: Optional[float] = None
+    max_failures: int = 5  # windows failing in a row before the stream gives up
+
+
+class StreamFailed(RuntimeError):
+    """``max_failures`` windows in a row failed."""
+
+
+MAX_BACKOFF_POLLS = 10
 
 
 def window_argv(argv) -> list:
@@ -50,11 +67,13 @@ def window_context(base: RunContext, index: int) -> RunContext:
 
 
 def run_window(settings, options, ctx, files) -> Optional[dict]:
-    """One window through the batch launch path; returns its manifest (None when idle)."""
+    """One window through the batch launch path; returns its manifest (None when idle).
+    ``files``: path -> (size, mtime), recorded in the manifest as ``input_files``."""
     requests = feed_requests(feed_urls(settings), read_feed_state(settings.output))
     if not files and not requests:
         return None
-    return run_locked(settings, options, ctx, files, requests=requests)
+    return run_locked(settings, options, ctx, list(files), requests=requests,
+                      annotations={"input_files": input_files_entry(files)})
 
 
 def window_line(manifest: dict) -> str:
@@ -67,6 +86,8 @@ def stream(settings, options, plan: StreamPlan, report=print) -> list:
     """Poll until ``plan.duration`` passes (or Ctrl-C); returns the windows' manifests."""
     if plan.poll_interval <= 0 or (plan.duration is not None and plan.duration <= 0):
         raise ConfigError("--poll-interval and --duration must be positive numbers of seconds")
+    if plan.max_failures < 1:
+        raise ConfigError("--max-failures must be 1 or more")
     if not (plan.watch or settings.feeds):
         raise ConfigError("nothing to stream: give --feed URL and/or --watch GLOB (or sources: in --config)")
     prepare_output(settings.output)
@@ -78,19 +99,84 @@ def stream(settings, options, plan: StreamPlan, report=print) -> list:
 
 def _poll(settings, options, plan: StreamPlan, base, report) -> list:
     """The windows, one per poll, until the deadline (or Ctrl-C)."""
-    watch = FolderWatch(list(plan.watch) + list(settings.inputs))
+    taken = committed_files(read_manifests(settings.output).values())
+    watch = FolderWatch(list(plan.watch) + list(settings.inputs), taken=taken)
     deadline = None if plan.duration is None else time.monotonic() + plan.duration
-    manifests, index = [], 0
+    manifests, index, failures = [], 0, 0
     while True:
         started = time.monotonic()
-        manifest = run_window(settings, options, window_context(base, index), watch.new_complete_files())
+        ctx = window_context(base, index)
+        files = watch.new_complete_files()
+        try:
+            manifest = run_window(settings, options, ctx, files)
+        except (ConfigError, InputError, UsageError):
+            raise
+        except KeyboardInterrupt:
+            _abandon(settings, ctx, manifests, report)
+            raise
+        except Exception as err:  # noqa: BLE001 - a failed window is retried, not the end of the stream
+            if _interrupted(err):  # Ctrl-C inside a DoFn comes back wrapped by the runner
+                _abandon(settings, ctx, manifests, report)
+                raise KeyboardInterrupt from None
+            failures = _failed(settings, plan, ctx, err, failures, report)
+            watch.release(files)
+            manifest = None
+        else:
+            failures = 0
         if manifest is not None:
             manifests.append(manifest)
             report(window_line(manifest))
             index += 1
         if deadline is not None and time.monotonic() >= deadline:
             return manifests  # the last window ran at the deadline: nothing seen so far is left out
-        pause = plan.poll_interval - (time.monotonic() - started)
+        pause = plan.poll_interval * min(2 ** failures, MAX_BACKOFF_POLLS) if failures else plan.poll_interval
+        pause -= time.monotonic() - started
         if deadline is not None:
             pause = min(pause, deadline - time.monotonic())
-        time.sleep(max(pause, 0))
+        _wait(max(pause, 0), manifests, report)
+
+
+def _interrupted(err: BaseException) -> bool:
+    """Whether ``err`` is, or was caused by, a KeyboardInterrupt (Beam re-raises what a DoFn
+    raised as its own error, naming the original type first in the message)."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt) or str(err).startswith("KeyboardInterrupt"):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def _wait(seconds: float, manifests, report) -> None:
+    try:
+        time.sleep(seconds)
+    except KeyboardInterrupt:
+        report(f"stopped between windows: {_committed_words(manifests)}")
+        raise
+
+
+def _committed_words(manifests) -> str:
+    last = f", the last {manifests[-1]['run_id']}" if manifests else ""
+    return f"{len(manifests)} window{'' if len(manifests) == 1 else 's'} committed{last}"
+
+
+def _failed(settings, plan: StreamPlan, ctx, err, failures: int, report) -> int:
+    """Log a failed window, remove its temporary files; the failures in a row, or StreamFailed."""
+    failures += 1
+    _LOGGER.debug("window %s failed", ctx.run_id, exc_info=err)  # the traceback with --verbose
+    repair_output(settings.output)
+    if failures >= plan.max_failures:
+        raise StreamFailed(f"{failures} windows in a row failed; the last, {ctx.run_id}: {first_line(err)}") from err
+    report(f"window {ctx.run_id} failed ({first_line(err)}); retried at the next poll "
+           f"({failures} failure{'s' if failures > 1 else ''} in a row, the stream stops at {plan.max_failures})")
+    return failures
+
+
+def _abandon(settings, ctx, manifests, report) -> None:
+    """Ctrl-C during a window: nothing of it is visible; its temporary files go; say where it stopped."""
+    try:
+        repair_output(settings.output)
+    except Exception:  # noqa: BLE001 - the next run repairs what is left
+        _LOGGER.warning("could not remove the temporary files of window %s", ctx.run_id, exc_info=True)
+    report(f"stopped: {_committed_words(manifests)}; window {ctx.run_id} abandoned, nothing of it is visible")

@@ -125,11 +125,27 @@ def test_folder_watch_waits_for_complete_files(tmp_path):
     watch = FolderWatch([str(tmp_path / "*")], settle_seconds=60)
     (tmp_path / "a.txt").write_text("one")
     (tmp_path / "b.txt.part").write_text("partial")
-    assert watch.new_complete_files() == []          # first sight: not yet known to be steady
-    assert watch.new_complete_files() == [str(tmp_path / "a.txt")]
+    assert watch.new_complete_files() == {}          # first sight: not yet known to be steady
+    assert list(watch.new_complete_files()) == [str(tmp_path / "a.txt")]
+    assert watch.new_complete_files() == {}          # taken
     (tmp_path / "a.txt").write_text("changed later")
-    assert watch.new_complete_files() == []          # taken once, never again
+    assert watch.new_complete_files() == {}          # changed: not yet steady again
+    assert list(watch.new_complete_files()) == [str(tmp_path / "a.txt")]  # taken again, changed
+    watch.release([str(tmp_path / "a.txt")])         # its window failed
+    assert list(watch.new_complete_files()) == [str(tmp_path / "a.txt")]
     assert in_progress_name("x.tmp") and in_progress_name(".hidden") and not in_progress_name("x.txt")
+
+
+def test_a_watch_seeded_with_committed_files_takes_only_new_or_changed_ones(tmp_path):
+    from pipelines.run.watch import committed_files, input_files_entry, list_files
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(name)
+    listing = list_files([str(tmp_path / "*")])
+    manifests = [{"started_at": "2024-01-01T00:00:00", "input_files": input_files_entry(
+        {p: s for p, s in listing.items() if not p.endswith("c.txt")})}]
+    (tmp_path / "b.txt").write_text("b, changed after it was committed")
+    watch = FolderWatch([str(tmp_path / "*")], settle_seconds=0, taken=committed_files(manifests))
+    assert sorted(p.rsplit("/", 1)[-1] for p in watch.new_complete_files()) == ["b.txt", "c.txt"]
 
 
 def test_stream_command_line_needs_a_source(tmp_path):
