@@ -23,10 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional, Tuple
 
+from apache_beam.options.pipeline_options import StandardOptions
+
 from pipelines.errors import ConfigError, InputError, UsageError, first_line
-from pipelines.run.launch import prepare_output, repair, run_locked
+from pipelines.run.launch import new_pipeline, prepare_output, repair, run_locked
 from pipelines.run.output_lock import OutputLock
-from pipelines.run.run_context import feed_urls, new_run_context
+from pipelines.run.run_context import feed_urls, new_run_context, run_header
+from pipelines.run.runners import describe_runner, is_local, runner_words
+from pipelines.run.unbounded import build_unbounded, unbounded_records
 from pipelines.run.watch import FolderWatch, committed_files, input_files_entry
 from schemas.records import RunContext
 from transforms.sinks.commit_protocol import read_manifests, repair_output
@@ -91,10 +95,31 @@ def stream(settings, options, plan: StreamPlan, report=print) -> list:
     if not (plan.watch or settings.feeds):
         raise ConfigError("nothing to stream: give --feed URL and/or --watch GLOB (or sources: in --config)")
     prepare_output(settings.output)
+    if not is_local(options):
+        return stream_unbounded(settings, options, plan, report)
     base = new_run_context(settings)
     with OutputLock(settings.output, base.run_id):
         repair(settings.output)
         return _poll(settings, options, plan, base, report)
+
+
+def stream_unbounded(settings, options, plan: StreamPlan, report) -> list:
+    """One unbounded job on a streaming runner (``pipelines/run/unbounded.py``): submitted, then
+    waited for (``--duration``: its sources stop then, and the job ends once the last window is
+    committed). Each window pane commits its own manifest; returns the manifests found then."""
+    options.view_as(StandardOptions).streaming = True
+    ctx = new_run_context(settings)
+    header = {**run_header(settings, ctx, list(plan.watch) + list(settings.inputs)),
+              "runner": describe_runner(options), "mode": "unbounded"}
+    pipeline = new_pipeline(options)
+    records, rejected = unbounded_records(pipeline, settings, ctx, list(plan.watch) + list(settings.inputs),
+                                          plan.poll_interval, plan.duration)
+    build_unbounded(records, settings, ctx, header, plan.poll_interval, rejected)
+    result = pipeline.run()
+    report(f"stream {ctx.run_id}: one unbounded job on {runner_words(describe_runner(options))}; "
+           f"a manifest per window under {settings.output}/_runs/")
+    result.wait_until_finish()
+    return [m for m in read_manifests(settings.output).values() if m["run_id"].startswith(f"{ctx.run_id}-")]
 
 
 def _poll(settings, options, plan: StreamPlan, base, report) -> list:

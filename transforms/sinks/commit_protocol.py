@@ -102,6 +102,8 @@ def commit_files(output: str, run_id: str, temp_dir: str, files: List[dict],
     fault_point("intent")
     for temp, path in moves:
         final = join(output, path)
+        if not FileSystems.exists(temp) and FileSystems.exists(final):
+            continue  # moved by an earlier attempt of this commit (a retried bundle)
         ensure_parent(final)
         FileSystems.rename([temp], [final])
     fault_point("moved")

@@ -387,14 +387,20 @@ class ReadInputFiles(beam.PTransform):
         self._max_stream = max_stream_bytes
         self._range_bytes = range_bytes or range_bytes_setting()
 
-    def expand(self, pbegin):
-        matched = (
-            pbegin
-            | "Patterns" >> beam.Create(self._patterns)
-            | "Match" >> beam.ParDo(_MatchFn(self._run_id)).with_outputs(DEAD_LETTER, main="paths")
-        )
+    def expand(self, start):
+        """From the pipeline's start (the globs given), or from a PCollection of file paths
+        already matched (an unbounded pipeline's ``fileio.MatchContinuously``)."""
+        if isinstance(start, pvalue.PBegin):
+            matched = (
+                start
+                | "Patterns" >> beam.Create(self._patterns)
+                | "Match" >> beam.ParDo(_MatchFn(self._run_id)).with_outputs(DEAD_LETTER, main="paths")
+            )
+            paths, rejected = matched.paths, {"match": matched[DEAD_LETTER]}
+        else:
+            paths, rejected = start, {}
         read = (
-            matched.paths
+            paths
             | "PlanParts" >> beam.ParDo(_PlanPartsFn(self._range_bytes, self._max_stream))
             | "SpreadFiles" >> beam.Reshuffle()
             | "ReadBytes" >> beam.ParDo(_ReadBytesFn(self._run_id, self._max_file)).with_outputs(DEAD_LETTER, main="files")
@@ -405,7 +411,7 @@ class ReadInputFiles(beam.PTransform):
         ).with_outputs(DEAD_LETTER, ARCHIVE_SKIPPED, main="records")
         # not flattened: each step's rejected rows are written in the step's own stage (a Flatten
         # makes the local runner hold every row in memory between stages)
-        rejected = {"match": matched[DEAD_LETTER], "read": read[DEAD_LETTER], "split": split[DEAD_LETTER]}
+        rejected.update({"read": read[DEAD_LETTER], "split": split[DEAD_LETTER]})
         opened = read.files | "FilesOpened" >> beam.Filter(_stands_for_file)
         return {"files": opened, "records": split.records, ARCHIVE_SKIPPED: split[ARCHIVE_SKIPPED],
                 DEAD_LETTER: rejected}

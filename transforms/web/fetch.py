@@ -29,7 +29,7 @@ from schemas.records import RawDocument
 
 _LOGGER = logging.getLogger(__name__)
 
-__all__ = ["FetchFeeds", "FetchLinkedPages", "NOT_MODIFIED", "VALIDATORS", "PAGE_FAILURES"]
+__all__ = ["FetchFeeds", "FetchFeedFn", "FetchLinkedPages", "NOT_MODIFIED", "VALIDATORS", "PAGE_FAILURES"]
 
 NOT_MODIFIED = "not_modified"
 VALIDATORS = "validators"
@@ -81,7 +81,9 @@ class _UsesFetcher:
             self._fetcher.close()
 
 
-class _FetchFeedFn(_UsesFetcher, GuardedFn):
+class FetchFeedFn(_UsesFetcher, GuardedFn):
+    """FeedRequest -> the feed's records (conditional GET), NOT_MODIFIED, VALIDATORS, rejected rows."""
+
     stage = "fetch"
 
     def __init__(self, run_id, policy, max_record_bytes):
@@ -122,7 +124,7 @@ class FetchFeeds(beam.PTransform):
         return (
             requests
             | "ByHost" >> _ByHostLane(lambda r: r.url, self._policy.max_per_host)
-            | "Fetch" >> beam.ParDo(_FetchFeedFn(self._run_id, self._policy, self._max_record)).with_outputs(
+            | "Fetch" >> beam.ParDo(FetchFeedFn(self._run_id, self._policy, self._max_record)).with_outputs(
                 DEAD_LETTER, NOT_MODIFIED, VALIDATORS, main="records")
         )
 
