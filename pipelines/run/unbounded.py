@@ -3,7 +3,8 @@
 One long-running job instead of a batch run per window: feeds polled from a
 ``PeriodicImpulse`` (their validators kept in Beam state, ``transforms/web/feed_poll.py``),
 folders from ``fileio.MatchContinuously``; then the batch path's own read, extract, linked
-pages and clean transforms; deduplication in keyed state with timers
+pages and clean transforms; each source's site boilerplate learned in keyed state
+(``transforms/text/stream_site_lines.py``); deduplication in keyed state with timers
 (``transforms/dedup/stream_dedup.py``); fixed windows of the poll interval; and a commit per
 window pane (``transforms/sinks/window_commit.py``). ``build_unbounded`` takes the records from
 any source, so tests drive it with ``TestStream`` on the DirectRunner.
@@ -22,6 +23,7 @@ from transforms.sinks.window_commit import CommitWindows, WriteWindowFiles
 from transforms.sources.extract import ExtractDocuments
 from transforms.sources.read import ReadInputFiles
 from transforms.text.clean import CleanArticles
+from transforms.text.stream_site_lines import StripSiteLinesInState
 from transforms.web.feed_poll import PollFeeds
 from transforms.web.fetch import FetchLinkedPages
 
@@ -77,8 +79,11 @@ def build_unbounded(records, settings, ctx, header, interval_s: float, rejected=
                                                      settings.archive))
         documents = pages["docs"] | "Unwindowed" >> beam.WindowInto(window.GlobalWindows())
     cleaned = documents | "CleanArticles" >> CleanArticles(ctx, settings.rule_packs)
+    articles = cleaned.articles
+    if settings.site_lines.enabled:
+        articles = articles | "SiteLines" >> StripSiteLinesInState(settings.site_lines)
     lookback_s = settings.lookback_days * 86400
-    decided = cleaned.articles | "Deduplicate" >> StreamDeduplicate(lookback_s, settings.content_min_words)
+    decided = articles | "Deduplicate" >> StreamDeduplicate(lookback_s, settings.content_min_words)
     failures = [*(rejected or {}).values(), extracted[DEAD_LETTER], cleaned[DEAD_LETTER]]
     kinds = {"Articles": (decided["kept"], specs[0]),
              "Rejected": (tuple(failures) | "AllRejected" >> beam.Flatten(), specs[1]),
