@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from pipelines import package_version
 from pipelines.cli.arguments import ArgumentParser
+from pipelines.cli.flags import HELPED_COMMANDS, beam_help, command_help
+from pipelines.cli.words import counted
 from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
 
 _LOGGER = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ def command_stream(argv, flags: Flags) -> int:
     plan, settings, options = stream_args(argv)
     manifests = stream(settings, options, plan)
     articles = sum(m["counts"]["articles"] for m in manifests)
-    print(f"newsbeam stream: {len(manifests)} windows committed, {articles} articles")
+    print(f"newsbeam stream: {counted(len(manifests), 'window')} committed, {counted(articles, 'article')}")
     return EXIT_OK
 
 
@@ -202,6 +204,9 @@ def main(argv=None) -> int:
         print(f"newsbeam {package_version('newsbeam', missing='(not installed)')}")
         return EXIT_OK
     name, rest = argv[0], argv[1:]
+    if name in HELPED_COMMANDS and ("--help-beam" in rest or "-h" in rest or "--help" in rest):
+        print(beam_help(name) if "--help-beam" in rest else command_help(name))
+        return EXIT_OK
     if name not in COMMANDS:
         print(f"newsbeam: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return EXIT_USAGE

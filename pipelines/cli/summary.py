@@ -3,6 +3,7 @@ import os
 from datetime import datetime
 from typing import Optional
 
+from pipelines.cli.words import counted
 from schemas.layout import join
 
 INTERNAL_ERROR_SUFFIX = "/internal_error"
@@ -43,9 +44,14 @@ def timing_line(manifest: dict) -> str:
 def headline(manifest: dict) -> str:
     counts, rec = manifest["counts"], manifest["reconciliation"]
     state = "reconciled" if rec["ok"] else "NOT RECONCILED"
-    return (f"newsbeam run {manifest['run_id']}: {counts['articles']} articles, "
-            f"{counts['rejected']} rejected, {counts['duplicates']} duplicates "
-            f"from {rec['inputs']} inputs in {manifest['inputs']['files_matched']} files ({state})")
+    return (f"newsbeam run {manifest['run_id']}: {counted(counts['articles'], 'article')}, "
+            f"{counts['rejected']:,} rejected, {counted(counts['duplicates'], 'duplicate')} "
+            f"from {counted(rec['inputs'], 'input')} in {counted(manifest['inputs']['files_matched'], 'file')} ({state})")
+
+
+def data_partitions(manifest: dict) -> list:
+    """The manifest's partitions of articles, rejected rows and duplicates (not its state files)."""
+    return [p for p in manifest["partitions"] if not p.startswith("_")]
 
 
 def internal_errors(manifest: dict) -> int:
@@ -67,7 +73,7 @@ def format_summary(manifest: dict, output: str, brief: bool = False) -> str:
     if timing:
         lines.append(f"  {timing}")
     for source, rows in manifest["articles_by_source"].items():
-        lines.append(f"  source {source:<30} {rows:>7} articles")
+        lines.append(f"  source {source:<30} {rows:>7} {'article' if rows == 1 else 'articles'}")
     for reason, count in manifest.get("duplicates_by_reason", {}).items():
         lines.append(f"  duplicate {reason:<27} {count:>7}")
     if manifest["counts"]["duplicates"]:
@@ -85,7 +91,8 @@ def format_summary(manifest: dict, output: str, brief: bool = False) -> str:
         lines.append(f"  rejected {reason:<28} {stats['count']:>7}  e.g. {stats['example'][:90]}")
     shown = output if "://" in output else os.path.abspath(output)
     lines += [
-        f"  {len(manifest['partitions'])} partitions, {len(manifest['files'])} files under {shown}",
+        f"  {counted(len(data_partitions(manifest)), 'partition')}, {counted(len(manifest['files']), 'file')} "
+        f"under {shown}",
         f"  manifest: {join(shown, '_runs', manifest['run_id'] + '.json')}",
         f"  look at them: newsbeam inspect {shown}   or   {_duckdb_hint(output)}",
     ]

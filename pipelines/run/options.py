@@ -8,25 +8,17 @@ import os
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines.cli.flags import add_ingest_flags, add_stream_flags
 from pipelines.errors import ConfigError
 from pipelines.run.runners import LOCAL_RUNNER_NAMES
 
 
 class IngestOptions(PipelineOptions):
-    """Flags of ``newsbeam run`` / ``python -m pipelines.run``."""
+    """Flags of ``newsbeam run`` / ``python -m pipelines.run`` (declared in ``pipelines/cli/flags.py``)."""
 
     @classmethod
     def _add_argparse_args(cls, parser):
-        parser.add_argument("--config", default=None, help="YAML config laid over the packaged defaults")
-        parser.add_argument("--input", action="append", default=None,
-                            help="input glob (repeatable): .txt .html .jsonl .xml/.rss/.atom, optionally .gz/.bz2/.zst")
-        parser.add_argument("--feed", action="append", default=None,
-                            help="RSS/Atom feed URL, or a saved feed file (repeatable)")
-        parser.add_argument("--allow-network", "--allow_network", dest="allow_network", action="append",
-                            default=None, help="CIDR the private-address guard lets through (repeatable)")
-        parser.add_argument("--output", default=None, help="dataset root (default ./out)")
-        parser.add_argument("--run-id", "--run_id", dest="run_id", default=None,
-                            help="run id; re-using one replaces that run's files")
+        add_ingest_flags(parser)
 
 
 class StreamOptions(PipelineOptions):
@@ -34,15 +26,7 @@ class StreamOptions(PipelineOptions):
 
     @classmethod
     def _add_argparse_args(cls, parser):
-        parser.add_argument("--watch", action="append", default=None,
-                            help="glob of a folder or bucket to watch for new files (repeatable)")
-        parser.add_argument("--poll-interval", "--poll_interval", dest="poll_interval", type=float,
-                            default=30.0, help="seconds between polls; each poll commits one window")
-        parser.add_argument("--duration", type=float, default=None,
-                            help="stop by itself after this many seconds (default: run until stopped)")
-        parser.add_argument("--max-failures", "--max_failures", dest="max_failures", type=int, default=5,
-                            help="windows failing in a row before the stream stops with an error (default 5); "
-                                 "a failed window is retried at the next poll")
+        add_stream_flags(parser)
 
 
 class _OptionsParser(argparse.ArgumentParser):

@@ -25,6 +25,7 @@ from typing import Optional, Tuple
 
 from apache_beam.options.pipeline_options import StandardOptions
 
+from pipelines.cli.words import counted
 from pipelines.errors import ConfigError, InputError, UsageError, first_line
 from pipelines.run.launch import new_pipeline, prepare_output, repair, run_locked
 from pipelines.run.output_lock import OutputLock
@@ -82,8 +83,9 @@ def run_window(settings, options, ctx, files) -> Optional[dict]:
 
 def window_line(manifest: dict) -> str:
     counts = manifest["counts"]
-    return (f"window {manifest['run_id']}: {counts['articles']} articles, {counts['duplicates']} duplicates, "
-            f"{counts['rejected']} rejected, {len(manifest['files'])} files")
+    return (f"window {manifest['run_id']}: {counted(counts['articles'], 'article')}, "
+            f"{counted(counts['duplicates'], 'duplicate')}, {counts['rejected']:,} rejected, "
+            f"{counted(len(manifest['files']), 'file')}")
 
 
 def stream(settings, options, plan: StreamPlan, report=print) -> list:
@@ -183,7 +185,7 @@ def _wait(seconds: float, manifests, report) -> None:
 
 def _committed_words(manifests) -> str:
     last = f", the last {manifests[-1]['run_id']}" if manifests else ""
-    return f"{len(manifests)} window{'' if len(manifests) == 1 else 's'} committed{last}"
+    return f"{counted(len(manifests), 'window')} committed{last}"
 
 
 def _failed(settings, plan: StreamPlan, ctx, err, failures: int, report) -> int:
@@ -194,7 +196,7 @@ def _failed(settings, plan: StreamPlan, ctx, err, failures: int, report) -> int:
     if failures >= plan.max_failures:
         raise StreamFailed(f"{failures} windows in a row failed; the last, {ctx.run_id}: {first_line(err)}") from err
     report(f"window {ctx.run_id} failed ({first_line(err)}); retried at the next poll "
-           f"({failures} failure{'s' if failures > 1 else ''} in a row, the stream stops at {plan.max_failures})")
+           f"({counted(failures, 'failure')} in a row, the stream stops at {plan.max_failures})")
     return failures
 
 

@@ -17,6 +17,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from pipelines.cli.words import counted
 from pipelines.errors import InputError
 from transforms.sinks.commit_protocol import listed_paths
 from schemas.layout import ARTICLES, DUPLICATES, REJECTED, SITE_LINES
@@ -306,14 +307,19 @@ def _learned_lines(learned: Dict[str, List[dict]], max_sources: int = 10) -> Lis
     return lines
 
 
+def _noun(number: int, noun: str) -> str:
+    return counted(number, noun).split(" ", 1)[1]
+
+
 def format_inspection(info: dict, max_partitions: int = 20) -> str:
     """The text ``newsbeam inspect`` prints."""
     art, rej, dup = info["articles"], info["rejected"], info["duplicates"]
     versions = ", ".join(f"{v} ({n} files)" for v, n in sorted(info["schema_versions"].items())) or "-"
     lines = [
         f"newsbeam output {info['location']}",
-        f"  articles   {art['rows']:>9,} rows in {art['files']} files, {len(art['partitions'])} partitions",
-        f"  rejected   {rej['rows']:>9,} rows in {rej['files']} files",
+        f"  articles   {art['rows']:>9,} {_noun(art['rows'], 'row')} in {counted(art['files'], 'file')}, "
+        f"{counted(len(art['partitions']), 'partition')}",
+        f"  rejected   {rej['rows']:>9,} {_noun(rej['rows'], 'row')} in {counted(rej['files'], 'file')}",
         f"  duplicates {dup['rows']:>9,} dropped copies in {dup['files']} files: {_counts_line(dup['by_reason'])}",
         f"  schema     version {versions}",
         f"  dt         {_range(art['dt_range'])}",

@@ -65,7 +65,7 @@ def test_python_m_pipelines_run_runs_like_newsbeam_run(tmp_path):
                              "--output", str(out), "--run-id", "m-1"], capture_output=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     assert read_manifest(out)["counts"]["articles"] == 1
-    assert "1 articles" in result.stdout.decode()
+    assert "1 article," in result.stdout.decode()
 
 
 # --------------------------------------------------------------------------- operator's errors and exit codes
@@ -117,7 +117,7 @@ def test_quiet_and_fail_on_rejects(tmp_path):
     result = run_cli("-q", "run", "--input", str(src), "--output", str(tmp_path / "out"), "--fail-on-rejects")
     assert result.returncode == 3, result.stderr.decode()
     assert result.stdout.decode().splitlines() == [result.stdout.decode().strip()]  # --quiet: one line
-    assert "1 articles, 1 rejected" in result.stdout.decode()
+    assert "1 article, 1 rejected" in result.stdout.decode()
     err = result.stderr.decode().strip()
     assert err == "newsbeam run: 1 rows were rejected and --fail-on-rejects is set (exit 3)", err
     assert read_manifest(tmp_path / "out")["counts"]["rejected"] == 1  # the run itself completed and committed
@@ -218,3 +218,23 @@ def test_clean_read_input_cap_boundary(tmp_path):
         read_input(str(path), 99)
     with pytest.raises(InputError, match="limits.max_file_mb"):
         read_input("-", 99, stdin=io.BytesIO(b"x" * 100))
+
+
+def test_run_help_lists_newsbeams_own_options_first_and_no_beam_import():
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipelines.cli.main", "run", "--help"],
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0 and b"apache_beam" not in result.stderr  # the import log: no Beam
+    text = result.stdout.decode()
+    for flag in ("--config", "--input", "--feed", "--output", "--run-id", "--fail-on-rejects", "--quiet",
+                 "--verbose", "--runner", "--help-beam"):
+        assert flag in text, flag
+    assert text.index("--input") < text.index("--runner") and len(text.splitlines()) < 60
+    assert "--dataflow_endpoint" not in text
+
+
+def test_stream_help_shows_its_flags_and_help_beam_lists_beams():
+    text = run_cli("stream", "--help").stdout.decode()
+    for flag in ("--watch", "--poll-interval", "--duration", "--max-failures", "--feed", "--output"):
+        assert flag in text, flag
+    beam = run_cli("run", "--help-beam")
+    assert beam.returncode == 0 and b"--dataflow_endpoint" in beam.stdout and b"--direct_num_workers" in beam.stdout

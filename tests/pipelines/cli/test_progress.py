@@ -181,5 +181,5 @@ def test_progress_line_on_a_terminal_then_the_summary(tmp_path):
     assert "\r\x1b[Knewsbeam 0:0" in output
     assert "counts come at the end on this runner" in output  # the local runner has no live metrics
     summary = output.rsplit("\r\x1b[K", 1)[-1]
-    assert summary.startswith("newsbeam run ") and "1 articles" in summary
+    assert summary.startswith("newsbeam run ") and "1 article," in summary
     assert "Traceback" not in output

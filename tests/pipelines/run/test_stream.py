@@ -164,7 +164,7 @@ def test_stream_command_line_bounded_run(tmp_path):
     result = run_cli("stream", "--watch", str(inbox / "*.txt"), "--output", str(tmp_path / "out"),
                      "--poll-interval", "1", "--duration", "3")
     assert result.returncode == 0, result.stderr.decode()
-    assert b"1 articles" in result.stdout and b"window" in result.stdout
+    assert b"1 article," in result.stdout and b"window" in result.stdout
 
 
 def short_items_feed(started, base):
