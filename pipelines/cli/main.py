@@ -129,12 +129,14 @@ def command_inspect(argv, flags: Flags) -> int:
 
 
 def command_report(argv, flags: Flags) -> int:
-    """report DIR --html FILE
+    """report DIR [--html FILE]
 
-    one self-contained HTML page with charts (no scripts, no network: opens from an e-mail)"""
+    one self-contained HTML page with charts (no scripts, no network: opens from an e-mail);
+    written to ./newsbeam-report.html unless --html names the file"""
     parser = ArgumentParser(prog="newsbeam report")
     parser.add_argument("dir", help="the output root of newsbeam run")
-    parser.add_argument("--html", required=True, metavar="FILE", help="where to write the page")
+    parser.add_argument("--html", default="newsbeam-report.html", metavar="FILE",
+                        help="where to write the page (default ./newsbeam-report.html)")
     args = parser.parse_args(argv)
     from pipelines.tools.report import write_report  # after --help: no Beam for that
 

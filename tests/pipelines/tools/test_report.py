@@ -89,10 +89,10 @@ def test_cli_writes_the_page(output, tmp_path):
     assert sections(target.read_text("utf-8")).keys() == COLORS.keys()
 
 
-def test_cli_without_html_is_a_usage_error(output):
-    result = run_cli("report", str(output))
+def test_cli_without_a_folder_is_a_usage_error(tmp_path):
+    result = run_cli("report", cwd=tmp_path)
     err = result.stderr.decode().strip()
-    assert result.returncode == 2 and len(err.splitlines()) == 1 and "--html" in err, err
+    assert result.returncode == 2 and len(err.splitlines()) == 1 and "dir" in err, err
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -113,3 +113,9 @@ def test_headless_chromium_draws_every_chart(output, tmp_path):
     for section, color in COLORS.items():  # each chart's bars were painted
         rgb = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
         assert pixels.get(rgb, 0) > 200, (section, pixels.get(rgb, 0))
+
+
+def test_report_without_html_writes_the_default_page_in_the_working_folder(output, tmp_path):
+    result = run_cli("report", str(output), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "newsbeam-report.html").read_text().lstrip().lower().startswith("<!doctype html")
