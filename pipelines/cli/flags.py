@@ -52,6 +52,9 @@ def add_stream_flags(group) -> None:
 def _outcome_flags(group) -> None:
     group.add_argument("--fail-on-rejects", action="store_true",
                        help="exit 3 when any row was rejected (the run still commits)")
+    group.add_argument("--max-reject-rate", type=float, metavar="R",
+                       help="exit 3 when more than R of the inputs were rejected (0.05 is 5%%); a run whose "
+                            "every feed failed is exit 3 anyway")
     group.add_argument("-q", "--quiet", action="store_true", help="no progress line; a one-line summary")
     group.add_argument("-v", "--verbose", action="store_true", help="logs and tracebacks")
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 the run completed (rejected rows are normal), 1 the run itself
 failed, 2 a usage, config or input problem (one line, no traceback), 3 the run
-completed but rows were rejected and ``--fail-on-rejects`` was given.
+completed but failed a check (``pipelines/cli/outcome.py``: ``--fail-on-rejects``,
+``--max-reject-rate``, every feed failing).
 ``--verbose`` shows logs and tracebacks; ``--quiet`` shows no progress and a
 one-line summary.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pipelines import package_version
 from pipelines.cli.arguments import ArgumentParser
 from pipelines.cli.flags import HELPED_COMMANDS, beam_help, command_help
+from pipelines.cli.outcome import OutcomePolicy, outcome_problems, pop_reject_rate
 from pipelines.cli.words import counted
 from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
 
@@ -52,33 +54,31 @@ def _pop_flag(argv, *names) -> bool:
     return found
 
 
-def finish_run(manifest: dict, flags: Flags, fail_on_rejects: bool, name: str = "run") -> int:
-    """Print the run summary; the exit code for a run that completed."""
+def finish_run(manifest: dict, flags: Flags, policy: OutcomePolicy, name: str = "run") -> int:
+    """Print the run summary; the exit code for a run that completed (``outcome``)."""
     from pipelines.cli.summary import format_summary
 
     print(format_summary(manifest, manifest["config"]["output"], brief=flags.quiet))
     if not manifest["reconciliation"]["ok"]:
         return EXIT_FAILED
-    rejected = manifest["counts"]["rejected"]
-    if fail_on_rejects and rejected:
-        print(f"newsbeam {name}: {rejected} rows were rejected and --fail-on-rejects is set "
-              f"(exit {EXIT_REJECTS})", file=sys.stderr)
-        return EXIT_REJECTS
-    return EXIT_OK
+    problems = outcome_problems(manifest, policy)
+    for problem in problems:
+        print(f"newsbeam {name}: {problem} (exit {EXIT_REJECTS})", file=sys.stderr)
+    return EXIT_REJECTS if problems else EXIT_OK
 
 
 def command_run(argv, flags: Flags) -> int:
     """run [--config FILE] [--input GLOB ...] [--feed URL ...] [--output DIR] [--run-id ID]
-    [--fail-on-rejects] [BEAM OPTIONS ...]
+    [--fail-on-rejects] [--max-reject-rate R] [BEAM OPTIONS ...]
     batch run; with no arguments, the bundled samples into ./out"""
     from pipelines.cli.arguments import settings_from_args
     from pipelines.cli.progress import Progress
     from pipelines.run.launch import run
 
-    fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
+    policy = OutcomePolicy(_pop_flag(argv, "--fail-on-rejects"), pop_reject_rate(argv))
     settings, options = settings_from_args(argv)
     manifest = run(settings, options, progress=Progress.choose(flags.quiet, flags.verbose))
-    return finish_run(manifest, flags, fail_on_rejects)
+    return finish_run(manifest, flags, policy)
 
 
 def command_clean(argv, flags: Flags) -> int:
@@ -154,12 +154,12 @@ def command_replay(argv, flags: Flags) -> int:
     from pipelines.cli.progress import Progress
     from pipelines.tools.replay import replay
 
-    fail_on_rejects = _pop_flag(argv, "--fail-on-rejects")
+    policy = OutcomePolicy(_pop_flag(argv, "--fail-on-rejects"), pop_reject_rate(argv))
     request, settings, options = replay_args(argv)
     outcome = replay(request, settings, options, progress=Progress.choose(flags.quiet, flags.verbose))
     if not flags.quiet:
         print(outcome.describe())
-    return finish_run(outcome.manifest, flags, fail_on_rejects, name="replay")
+    return finish_run(outcome.manifest, flags, policy, name="replay")
 
 
 # Each command is ``fn(argv, flags) -> exit code``. In ``newsbeam --help`` its docstring's
@@ -182,7 +182,7 @@ def usage() -> str:
         lines.append("  " + " ".join(synopsis.split()))
         lines += [f"      {line}" for line in description.splitlines()]
     lines += ["", "exit codes: 0 completed (rejected rows are normal), 1 the run failed, "
-              "2 usage/config/input problem, 3 rows rejected with --fail-on-rejects"]
+              "2 usage/config/input problem, 3 a check failed (--fail-on-rejects, --max-reject-rate, every feed failed)"]
     return "\n".join(lines)
 
 

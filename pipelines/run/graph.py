@@ -97,6 +97,7 @@ def read_sources(pipeline, settings, ctx, inputs, feed_requests, history_paths=(
         records.append(feeds.records)
         rejected["fetch"] = feeds[DEAD_LETTER]
         counts.append(_count(feeds[NOT_MODIFIED], "feeds_not_modified"))
+        counts.append(_count(feeds[VALIDATORS], "feeds_fetched"))  # one per feed fetched and read
         validators.append(feeds[VALIDATORS])
     records = _flatten(records, "AllRecords")
     counts.append(_count(records, "records"))
