@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from dataclasses import dataclass
 
 from pipelines import package_version
@@ -43,9 +44,17 @@ def _configure_logging(verbose: bool) -> None:
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     if not verbose:  # a failed run is reported in one line; the workers' tracebacks are for --verbose
-        logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
+        logging.getLogger("apache_beam").setLevel(logging.CRITICAL + 1)
+        threading.excepthook = _thread_failure_to_debug_log  # Beam's gRPC threads dying on Ctrl-C
         for noisy in ("trafilatura", "htmldate"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _thread_failure_to_debug_log(args) -> None:
+    """An exception ending a background thread (the runner's, stopped by Ctrl-C or a failed run),
+    logged for --verbose instead of printed; the command reports the run in one line."""
+    _LOGGER.debug("thread %s ended with an exception", getattr(args.thread, "name", "?"),
+                  exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 def _pop_flag(argv, *names) -> bool:
@@ -219,8 +228,8 @@ def main(argv=None) -> int:
             raise
         print(f"newsbeam {name}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"newsbeam {name}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        print(f"newsbeam {name}: {err or 'interrupted'}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # whoever read our output stopped (``newsbeam inspect DIR | head``)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

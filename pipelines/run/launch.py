@@ -30,7 +30,7 @@ from transforms.sinks.commit_protocol import repair_output
 from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.storage import read_json
 
-__all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest"]
+__all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest", "Interrupted"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,7 +45,27 @@ def run(settings, options, progress: Optional[Progress] = None, annotations: Opt
     ctx = new_run_context(settings)
     with OutputLock(settings.output, ctx.run_id):
         repair(settings.output)
-        return run_locked(settings, options, ctx, inputs, progress=progress, annotations=annotations)
+        try:
+            return run_locked(settings, options, ctx, inputs, progress=progress, annotations=annotations)
+        except KeyboardInterrupt:
+            raise Interrupted(abandon_run(settings.output, ctx.run_id)) from None
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run, after its temporary files were dealt with; the message says what stands."""
+
+
+def abandon_run(output: str, run_id: str) -> str:
+    """After Ctrl-C: finish or undo the run's commit and remove its temporary files (under the
+    lock); one line saying whether the run was committed."""
+    try:
+        repair_output(output)
+    except Exception:  # noqa: BLE001 - the next run repairs what is left
+        _LOGGER.debug("could not clean up after run %s", run_id, exc_info=True)
+    if read_json(manifest_path(output, run_id)) is not None:
+        return f"interrupted after run {run_id} was committed; its files stand"
+    return (f"interrupted: run {run_id} abandoned, nothing of it is visible and its temporary files are "
+            f"removed; earlier runs are untouched")
 
 
 def run_locked(settings, options, ctx: RunContext, inputs: Sequence[str], progress: Optional[Progress] = None,
