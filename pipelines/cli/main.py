@@ -155,6 +155,27 @@ def command_report(argv, flags: Flags) -> int:
     return EXIT_OK
 
 
+def command_gc(argv, flags: Flags) -> int:
+    """gc DIR
+
+    remove what runs that stopped left under DIR (temporary folders, a half-done commit:
+    finished or undone); refuses while a run holds the output"""
+    parser = ArgumentParser(prog="newsbeam gc")
+    parser.add_argument("dir", help="the output root of newsbeam run")
+    args = parser.parse_args(argv)
+    from pipelines.run.output_lock import OutputLock  # after --help: no Beam for that
+    from transforms.sinks.commit_protocol import repair_output
+
+    if not os.path.isdir(args.dir) and "://" not in args.dir:
+        raise InputError(f"{args.dir!r}: no such folder")
+    with OutputLock(args.dir, "gc"):
+        done = repair_output(args.dir)
+    if not flags.quiet:
+        print(f"newsbeam gc {args.dir}: removed {counted(done['temp_folders_removed'], 'temporary folder')}; "
+              f"commits finished {done['finished']}, undone {done['undone']}")
+    return EXIT_OK
+
+
 def command_replay(argv, flags: Flags) -> int:
     """replay DIR/rejected[/...] [--from-run ID ...] [--reason CODE ...] [--fail-on-rejects] [RUN OPTIONS ...]
 
@@ -180,6 +201,7 @@ COMMANDS = {
     "inspect": command_inspect,
     "report": command_report,
     "replay": command_replay,
+    "gc": command_gc,
 }
 
 

@@ -7,6 +7,7 @@ Local paths, and gs:// or s3:// where pyarrow was built with those filesystems.
 """
 import json
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
@@ -261,6 +262,29 @@ def learned_section(out: OutputFiles, top: int = 5) -> Dict[str, List[dict]]:
             for source, lines in sorted(learned.items())}
 
 
+def temp_section(out: OutputFiles, now: Optional[float] = None) -> dict:
+    """The run folders under ``_tmp/`` (size, age in seconds) and the run holding the output lock,
+    if any: folders of runs that died stay until the next run or ``newsbeam gc`` removes them."""
+    now = time.time() if now is None else now
+    selector = pafs.FileSelector(f"{out.root}/_tmp", allow_not_found=True, recursive=True)
+    folders: Dict[str, dict] = {}
+    for info in out.fs.get_file_info(selector):
+        name = info.path[len(out.root) + len("/_tmp/"):].split("/", 1)[0]
+        entry = folders.setdefault(name, {"bytes": 0, "age_s": None})
+        if info.type == pafs.FileType.File:
+            entry["bytes"] += info.size or 0
+        if info.mtime is not None:
+            age = max(0.0, now - info.mtime.timestamp())
+            entry["age_s"] = round(age if entry["age_s"] is None else min(entry["age_s"], age))
+    lock = out.fs.get_file_info(f"{out.root}/_lock.json")
+    holder = None
+    if lock.type == pafs.FileType.File:
+        with out.fs.open_input_stream(lock.path) as handle:
+            holder = (json.loads(handle.read() or b"{}") or {}).get("run_id") or "unknown"
+    return {"folders": {name: folders[name] for name in sorted(folders) if not name.startswith(".")},
+            "locked_by": holder}
+
+
 def inspect_output(location: str, samples: int = 3) -> dict:
     """Everything ``newsbeam inspect`` shows, as a JSON-able dict."""
     out = open_output(location)
@@ -276,6 +300,7 @@ def inspect_output(location: str, samples: int = 3) -> dict:
         "duplicates": {**duplicates, "by_reason": duplicates_by_reason(out)},
         "runs": runs_section(out),
         "uncommitted_files": [out.relative(path) for path in out.uncommitted],
+        "temp": temp_section(out),
         "site_boilerplate": learned_section(out),
         "samples": sample_rows(out, samples),
     }
@@ -304,6 +329,20 @@ def _learned_lines(learned: Dict[str, List[dict]], max_sources: int = 10) -> Lis
         lines += [f"    {item['count']:>6}x  {first_line(item['line'])[:90]}" for item in found]
     if len(learned) > max_sources:
         lines.append(f"  ... {len(learned) - max_sources} more sources (--json lists all)")
+    return lines
+
+
+def _temp_lines(temp: dict) -> List[str]:
+    folders, holder = temp.get("folders") or {}, temp.get("locked_by")
+    if holder:
+        return [f"in progress  run {holder} holds the output; {counted(len(folders), 'temporary folder')} under _tmp/"]
+    if not folders:
+        return []
+    lines = [f"stale        {counted(len(folders), 'temporary folder')} of runs that stopped, under _tmp/ "
+             "(not read; removed by the next run or newsbeam gc)"]
+    for name, entry in list(folders.items())[:10]:
+        age = "?" if entry["age_s"] is None else f"{entry['age_s'] / 3600:.1f} h old"
+        lines.append(f"  {name:<40} {entry['bytes'] / 1e6:>8.1f} MB  {age}")
     return lines
 
 
@@ -341,6 +380,7 @@ def format_inspection(info: dict, max_partitions: int = 20) -> str:
     if info["uncommitted_files"]:
         lines.append(f"not committed {len(info['uncommitted_files'])} data files no manifest lists (a stopped "
                      "commit; not read; the next run removes those it left)")
+    lines += _temp_lines(info.get("temp") or {})
     if rej["by_reason"]:
         lines.append("rejected by reason")
         for reason, stats in rej["by_reason"].items():

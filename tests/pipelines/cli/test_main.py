@@ -106,7 +106,7 @@ def test_help_lists_every_command_and_the_exit_codes():
     result = run_cli("--help")
     assert result.returncode == 0
     text = result.stdout.decode()
-    for command in ("run [--config FILE]", "[--fail-on-rejects] [BEAM OPTIONS ...]", "clean ", "inspect DIR",
+    for command in ("run [--config FILE]", "[--max-reject-rate R] [BEAM OPTIONS ...]", "clean ", "inspect DIR", "gc DIR",
                     "report DIR [--html FILE]", "replay DIR/rejected", "3 a check failed"):
         assert command in text, command
 
