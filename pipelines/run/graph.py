@@ -183,5 +183,5 @@ def build_pipeline(pipeline, settings, ctx, inputs, feed_requests, header, histo
     files = _flatten([kept | "WriteArticles" >> WriteKeptRows(article_spec), *rejected_files, duplicate_files,
                       *state_files], "AllFiles")
     keep_state = settings.site_lines.lookback_runs if settings.site_lines.enabled else None
-    commit = CommitRun(settings.output, ctx.run_id, tmp, header, keep_state)
+    commit = CommitRun(settings.output, ctx.run_id, tmp, header, keep_state, article_spec)
     return (files, count_labels(counts, pipeline), reasons, validators) | "CommitRun" >> commit

@@ -16,6 +16,8 @@ from transforms.sinks.feed_state import merged_state, read_feed_state, save_feed
 from transforms.sinks.site_state import prune_site_state
 from transforms.sinks.commit_protocol import commit_files
 from transforms.sinks.manifest import build_manifest
+from transforms.sinks.parquet_sink import write_empty_file
+from schemas.layout import ARTICLES
 
 __all__ = ["CommitRun", "CountPerBundleFn", "CountRejectsByReason", "MergeReasonStats"]
 
@@ -97,12 +99,20 @@ class CountRejectsByReason(beam.PTransform):
 
 
 class _CommitFn(beam.DoFn):
-    def __init__(self, output, run_id, temp_dir, header, keep_state_runs=None):
+    def __init__(self, output, run_id, temp_dir, header, keep_state_runs=None, article_spec=None):
         self._output = output
         self._run_id = run_id
         self._temp_dir = temp_dir
         self._header = header
         self._keep_state_runs = keep_state_runs
+        self._article_spec = article_spec
+
+    def _with_articles(self, files) -> list:
+        """``files``, plus an empty article file when the run wrote no article (``write_empty_file``)."""
+        if self._article_spec is None or any(f["kind"] == ARTICLES for f in files):
+            return list(files)
+        day = (self._header.get("started_at") or datetime.now(timezone.utc).isoformat())[:10]
+        return [*files, write_empty_file(self._article_spec, day)]
 
     def _manifest(self, files, counts, reasons, replaced: int) -> dict:
         header = {**self._header, "finished_at": datetime.now(timezone.utc).isoformat(), "replaced_files": replaced}
@@ -115,6 +125,7 @@ class _CommitFn(beam.DoFn):
             prune_site_state(self._output, self._keep_state_runs)
 
     def process(self, _, files, counts, reasons, validators):
+        files = self._with_articles(files)
         manifest = commit_files(self._output, self._run_id, self._temp_dir, files,
                                 lambda replaced: self._manifest(files, counts, reasons, replaced),
                                 lambda: self._save_state(validators))
@@ -124,11 +135,12 @@ class _CommitFn(beam.DoFn):
 
 class CommitRun(beam.PTransform):
     """(file descriptions, counts, reasons, feed validators) -> the manifest, once all are complete.
-    ``keep_state_runs``: the site-boilerplate state files of older runs are deleted after it."""
+    ``keep_state_runs``: the site-boilerplate state files of older runs are deleted after it;
+    ``article_spec``: a run with no article commits an empty article file of that layout."""
 
-    def __init__(self, output, run_id, temp_dir, header, keep_state_runs=None):
+    def __init__(self, output, run_id, temp_dir, header, keep_state_runs=None, article_spec=None):
         super().__init__()
-        self._args = (output, run_id, temp_dir, header, keep_state_runs)
+        self._args = (output, run_id, temp_dir, header, keep_state_runs, article_spec)
 
     def expand(self, inputs):
         files, counts, reasons, validators = inputs

@@ -15,7 +15,8 @@ def rows_by(files: Iterable[dict], key: str) -> dict:
     """Row counts of ``files`` grouped by one partition key."""
     totals = Counter()
     for item in files:
-        totals[item["partition"].get(key, "")] += item["rows"]
+        if item["rows"]:  # an empty run's placeholder file names no real partition value
+            totals[item["partition"].get(key, "")] += item["rows"]
     return dict(sorted(totals.items()))
 
 

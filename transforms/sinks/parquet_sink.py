@@ -33,6 +33,7 @@ from schemas import file_schema
 from schemas.layout import SHARD_CHARS, join, part_file_name, partition_dir, partition_values
 
 __all__ = ["PartitionSpec", "PartitionWriter", "RowBuffer", "WriteParquetPartitions", "WritePartitionsFn",
+           "write_empty_file", "EMPTY_PARTITION",
            "parquet_options"]
 
 MIB = 1 << 20
@@ -257,6 +258,24 @@ class PartitionWriter:
         part = self._files.pop(key)
         self._buffered -= part.buffer.bytes
         return part.close(self._spec.kind)
+
+
+EMPTY_PARTITION = "_none"  # the partition value of an empty run's file (pyarrow cannot type an all-null one)
+
+
+def write_empty_file(spec: PartitionSpec, day: str) -> dict:
+    """A Parquet file with ``spec``'s schema and no row, in partition ``dt=day`` (and, for the other
+    partition columns: ``_none``), described for CommitRun: a run that wrote no article still leaves a
+    dataset that queries read (0 rows) instead of failing on "no files"."""
+    key = (("dt", day),) + tuple((column, EMPTY_PARTITION) for column in spec.columns)
+    relative = join(partition_dir(spec.kind, key), part_file_name(spec.run_id, "empty"))
+    temp_path = join(spec.temp_dir, relative)
+    schema = file_schema(spec.schema, spec.columns)
+    with FileSystems.create(temp_path) as handle:
+        counted = _CountingHandle(handle)
+        pq.write_table(schema.empty_table(), counted, **parquet_options(schema, spec.compression))
+    return {"kind": spec.kind, "temp_path": temp_path, "path": relative, "rows": 0, "bytes": counted.written,
+            "partition": dict(key), "linked": 0}
 
 
 class WritePartitionsFn(beam.DoFn):

@@ -55,3 +55,27 @@ def test_a_reject_rate_through_the_cli(tmp_path):
     over = run_cli(*common, "--output", str(tmp_path / "b"), "--max-reject-rate", "0.05")
     assert ok.returncode == 0 and over.returncode == 3, (ok.stderr.decode(), over.stderr.decode())
     assert "10.0% of the inputs were rejected (1 of 10), above --max-reject-rate 0.05" in over.stderr.decode()
+
+
+def test_a_run_with_no_article_leaves_a_dataset_every_reader_opens(tmp_path):
+    import subprocess
+
+    import duckdb
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    from schemas import ARTICLE_SCHEMA
+
+    (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n')
+    out = tmp_path / "out"
+    result = run_cli("run", "--input", str(tmp_path / "bad.jsonl"), "--output", str(out),
+                     "--direct_running_mode=in_memory")
+    assert result.returncode == 0 and b"0 articles, 1 rejected" in result.stdout
+    table = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table()
+    assert table.num_rows == 0 and set(ARTICLE_SCHEMA.names) <= set(table.schema.names)
+    assert len(pd.read_parquet(out / "articles")) == 0
+    count = duckdb.sql(f"select count(*) from read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true)")
+    assert count.fetchall() == [(0,)]
+    hint = next(line for line in result.stdout.decode().splitlines() if "duckdb -c" in line)
+    query = hint.split("   or   ", 1)[1]  # the summary's own query, run as printed
+    assert subprocess.run(query, shell=True, capture_output=True, timeout=60).returncode == 0
