@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from transforms import progress_channel
 from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.text.field_values import valid_text
 
@@ -94,6 +95,9 @@ class GuardedFn(beam.DoFn):
         self._outputs = _progress_counter(_OUTPUT_COUNTERS.get(self.stage))
         self._warned = False
 
+    def finish_bundle(self):
+        progress_channel.flush()
+
     def transform(self, element):  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -145,6 +149,7 @@ class GuardedFn(beam.DoFn):
         """A tagged rejected row; subclasses may yield it for part of an input."""
         Metrics.counter(self.__class__, f"rejected_{reason}").inc()
         Metrics.counter(PROGRESS_NAMESPACE, REJECTED_ROWS).inc()
+        progress_channel.count(REJECTED_ROWS)
         row = rejected_row(self.stage, reason, message, source_uri, raw, self._run_id)
         return pvalue.TaggedOutput(DEAD_LETTER, row)
 
@@ -154,5 +159,18 @@ class GuardedFn(beam.DoFn):
             self._warned = True
 
 
+class _ProgressCounter:
+    """A Beam counter (runners that report metrics) that also counts on the progress channel
+    (the local runner, whose metrics come only at the end)."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._metric = Metrics.counter(PROGRESS_NAMESPACE, name)
+
+    def inc(self, amount: int = 1) -> None:
+        self._metric.inc(amount)
+        progress_channel.count(self._name, amount)
+
+
 def _progress_counter(name):
-    return Metrics.counter(PROGRESS_NAMESPACE, name) if name else None
+    return _ProgressCounter(name) if name else None

@@ -34,6 +34,8 @@ from apache_beam.utils.subprocess_server import SubprocessServer
 from pipelines.errors import PipelineFailed
 from pipelines.run.graph import STEP_PHASES
 from transforms.dead_letter import ARTICLES_CLEANED, DOCUMENTS_READ, PROGRESS_NAMESPACE, REJECTED_ROWS
+from transforms.progress_channel import read_totals
+from transforms.sources.read import BYTES_READ
 
 __all__ = ["Progress", "Snapshot", "format_line", "counts_from_metrics", "stage_phases", "run_pipeline"]
 
@@ -46,6 +48,8 @@ BUNDLE_LOGGER = "apache_beam.runners.portability.fn_api_runner.fn_runner.run_bun
 POLL_SECONDS = 1.0
 REDRAW_SECONDS = 0.5
 LOG_EVERY_SECONDS = 15.0
+PLAIN_EVERY_SECONDS = 30.0  # a progress line on stderr when it is not a terminal (logs)
+RATE_WINDOW_SECONDS = 10.0
 
 # Plain words for the steps of pipelines/run/graph.py, found in a fused stage's name by label.
 _PHASES = tuple((re.compile(r"(?<![A-Za-z])" + re.escape(label).replace("/", "[-/]")), words)
@@ -64,6 +68,9 @@ class Snapshot:
     phase: str = ""
     live: bool = False  # the runner reports counts during the run
     finished: bool = False
+    bytes_read: Optional[int] = None  # stored bytes of the input files read so far (progress channel)
+    bytes_total: Optional[int] = None  # of every input file, listed before the run
+    rate: Optional[float] = None  # documents per second over the last RATE_WINDOW_SECONDS
 
 
 def format_elapsed(seconds: float) -> str:
@@ -73,14 +80,22 @@ def format_elapsed(seconds: float) -> str:
 
 
 def format_line(snap: Snapshot, width: int = 120) -> str:
-    """One line, at most ``width`` characters, saying only what the runner reported."""
+    """One line, at most ``width`` characters, saying only what the runner (or the workers'
+    progress channel) reported."""
     parts = [f"newsbeam {format_elapsed(snap.elapsed)}"]
+    if snap.bytes_total and snap.bytes_read is not None:
+        parts.append(f"{snap.bytes_read / 1e6:,.1f} of {snap.bytes_total / 1e6:,.1f} MB read "
+                     f"({min(snap.bytes_read / snap.bytes_total, 1):.0%})")
+        eta = _eta(snap)
+        if eta is not None and not snap.finished:
+            parts.append(f"ETA {format_elapsed(eta)}")
     if snap.documents is not None:
-        parts.append(f"{snap.documents:,} documents read")
-        parts.append(f"{snap.articles or 0:,} articles cleaned")
+        parts.append(f"{snap.documents:,} documents")
+        parts.append(f"{snap.articles or 0:,} articles")
         parts.append(f"{snap.rejected or 0:,} rejected")
-        if snap.elapsed >= 1:
-            parts.append(f"{snap.documents / snap.elapsed:,.0f} docs/s")
+        rate = snap.rate if snap.rate is not None else (snap.documents / snap.elapsed if snap.elapsed >= 1 else None)
+        if rate:
+            parts.append(f"{rate:,.0f} docs/s")
         if snap.phase and not snap.finished:
             parts.append(snap.phase)
     elif snap.finished:
@@ -90,6 +105,14 @@ def format_line(snap: Snapshot, width: int = 120) -> str:
         parts.append("waiting for the first counts" if snap.live else "counts come at the end on this runner")
     line = " | ".join(parts)
     return line if len(line) <= width else line[: max(0, width - 3)] + "..."
+
+
+def _eta(snap: Snapshot) -> Optional[float]:
+    """Seconds left, from the share of input bytes read so far (None until there is a share)."""
+    if not snap.bytes_total or not snap.bytes_read or snap.elapsed < 2:
+        return None
+    done = min(snap.bytes_read / snap.bytes_total, 1.0)
+    return snap.elapsed * (1 - done) / done if done < 1 else 0.0
 
 
 def counts_from_metrics(counters) -> dict:
@@ -140,7 +163,7 @@ class Progress:
     """Shows a run's progress: ``line`` (one line redrawn on a terminal), ``log`` (INFO lines) or ``off``."""
 
     def __init__(self, mode: str = "off", stream=None, clock=time.monotonic, quiet_workers: bool = False):
-        if mode not in ("line", "log", "off"):
+        if mode not in ("line", "log", "plain", "off"):
             raise ValueError(f"progress mode {mode!r}")
         self.mode = mode
         self.quiet_workers = quiet_workers  # keep worker processes' raw stderr off the console
@@ -154,15 +177,38 @@ class Progress:
         self._watcher = None
         self._saved_logger = None
         self._drawn = False
+        self._channel = None  # the workers' progress folder (transforms/progress_channel.py)
+        self._recent = []  # (time, documents) over the last RATE_WINDOW_SECONDS
 
     @classmethod
     def choose(cls, quiet: bool, verbose: bool, stream=None) -> "Progress":
-        """``off`` with --quiet, ``log`` with --verbose, ``line`` on a terminal, else ``off``.
-        Without --verbose, worker processes' raw stderr (tracebacks) is kept off the console."""
+        """``off`` with --quiet, ``log`` with --verbose, ``line`` on a terminal, else ``plain`` (a
+        line every PLAIN_EVERY_SECONDS, for logs). Without --verbose, worker processes' raw
+        stderr (tracebacks) is kept off the console."""
         if verbose:
             return cls("log", stream)
-        mode = "line" if not quiet and _is_terminal(stream if stream is not None else sys.stderr) else "off"
+        if quiet:
+            return cls("off", stream, quiet_workers=True)
+        mode = "line" if _is_terminal(stream if stream is not None else sys.stderr) else "plain"
         return cls(mode, stream, quiet_workers=True)
+
+    def watch_channel(self, folder: str, bytes_total: Optional[int]) -> None:
+        """Read the workers' counts from ``folder`` while the run goes on; ``bytes_total``: of the inputs."""
+        self._channel = folder
+        self.update(bytes_total=bytes_total or None)
+
+    def _read_channel(self) -> None:
+        totals = read_totals(self._channel)
+        if not totals:
+            return
+        documents = totals.get(DOCUMENTS_READ, 0)
+        now = self._clock()
+        self._recent = [(t, n) for t, n in self._recent if now - t <= RATE_WINDOW_SECONDS] + [(now, documents)]
+        (first_t, first_n), rate = self._recent[0], None
+        if now - first_t >= 2:
+            rate = (documents - first_n) / (now - first_t)
+        self.update(documents=documents, articles=totals.get(ARTICLES_CLEANED, 0),
+                    rejected=totals.get(REJECTED_ROWS, 0), bytes_read=totals.get(BYTES_READ, 0), rate=rate)
 
     @property
     def _stream(self):
@@ -196,11 +242,17 @@ class Progress:
         return False
 
     def _tick(self):
-        last_log = self._clock()
+        last_log = last_read = self._clock()
         while not self._stop.wait(REDRAW_SECONDS):
+            if self._channel is not None and self._clock() - last_read >= POLL_SECONDS:
+                last_read = self._clock()
+                self._read_channel()
             if self.mode == "line":
                 self._draw()
-            elif self._clock() - last_log >= LOG_EVERY_SECONDS:
+            elif self.mode == "plain" and self._clock() - last_log >= PLAIN_EVERY_SECONDS:
+                last_log = self._clock()
+                self._write(format_line(self.snapshot(), width=400) + "\n")
+            elif self.mode == "log" and self._clock() - last_log >= LOG_EVERY_SECONDS:
                 last_log = self._clock()
                 _LOGGER.info("progress: %s", format_line(self.snapshot(), width=400))
 

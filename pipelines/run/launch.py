@@ -8,7 +8,9 @@ for all its windows and calls ``run_locked`` per window.
 """
 import logging
 import os
+import shutil
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Optional, Sequence
 
@@ -20,7 +22,7 @@ from pipelines.errors import ConfigError, first_line
 from pipelines.run.graph import build_pipeline
 from pipelines.run.malloc_arenas import limit_malloc_arenas
 from pipelines.run.output_lock import OutputLock
-from pipelines.run.run_context import feed_urls, new_run_context, resolve_inputs, run_header
+from pipelines.run.run_context import feed_urls, input_bytes, new_run_context, resolve_inputs, run_header
 from pipelines.run.runners import describe_runner, is_local, keep_grpc_local, local_runner, runner_words
 from schemas.layout import join, manifest_path
 from schemas.records import RunContext
@@ -28,6 +30,7 @@ from transforms.dedup.history import history_files
 from transforms.sinks.site_state import site_state_files
 from transforms.sinks.commit_protocol import repair_output
 from transforms.sinks.feed_state import feed_requests, read_feed_state
+from transforms.progress_channel import PROGRESS_DIR_ENV
 from transforms.storage import read_json
 
 __all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest", "Interrupted"]
@@ -87,9 +90,29 @@ def run_locked(settings, options, ctx: RunContext, inputs: Sequence[str], progre
     pipeline = new_pipeline(options)
     build_pipeline(pipeline, settings, ctx, inputs, requests, header, history, site_state)
     _LOGGER.info("run %s: starting the pipeline on %s", ctx.run_id, runner_words(runner))
-    run_pipeline(pipeline, progress or Progress("off"))
+    progress = progress or Progress("off")
+    with progress_channel_for(settings.output, ctx.run_id, inputs, progress):
+        run_pipeline(pipeline, progress)
     _LOGGER.info("run %s: finished; manifest %s", ctx.run_id, manifest_path(settings.output, ctx.run_id))
     return read_manifest(settings.output, ctx.run_id)
+
+
+@contextmanager
+def progress_channel_for(output: str, run_id: str, inputs: Sequence[str], progress: Progress):
+    """The workers count into ``OUT/_tmp/RUN-progress/`` (``transforms/progress_channel.py``) for
+    the run's progress line, with the inputs' total size; removed after the run. Local outputs
+    only: a cluster's workers cannot write the launcher's folders (they report Beam metrics)."""
+    if progress.mode == "off" or "://" in output:
+        yield
+        return
+    folder = os.path.join(output, "_tmp", f"{run_id}-progress")
+    os.environ[PROGRESS_DIR_ENV] = folder
+    progress.watch_channel(folder, input_bytes(inputs))
+    try:
+        yield
+    finally:
+        os.environ.pop(PROGRESS_DIR_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def prepare_output(output: str) -> None:

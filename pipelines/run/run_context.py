@@ -62,6 +62,25 @@ def resolve_inputs(settings):
     return patterns
 
 
+def input_bytes(patterns) -> int:
+    """The stored size of every file the patterns name (what the progress line counts up to)."""
+    from apache_beam.io.filesystems import FileSystems
+
+    from transforms.sources.read import match_local
+
+    total = 0
+    for pattern in patterns:
+        try:
+            if "://" in pattern:
+                total += sum(m.size_in_bytes for m in FileSystems.match([pattern])[0].metadata_list)
+            else:
+                total += sum(os.path.getsize(item.path) for item in match_local(pattern)
+                             if item.error is None and os.path.isfile(item.path))
+        except Exception:  # noqa: BLE001 - progress is best effort; the read step reports bad inputs
+            continue
+    return total
+
+
 def run_header(settings, ctx: RunContext, inputs) -> dict:
     """The manifest fields known before the run starts."""
     return {

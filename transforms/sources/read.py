@@ -25,6 +25,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes, FileSystem
 from apache_beam.io.filesystems import FileSystems
 
+from transforms import progress_channel
 from transforms.sources.byte_ranges import (ByteRange, has_content, is_first_part, owned_bytes, plan_archive_parts,
                                             plan_parts, range_bytes_setting)
 from transforms.sources.decode import SNIFF_BYTES, detect_format
@@ -43,6 +44,7 @@ from schemas.records import RawDocument
 
 __all__ = ["ReadInputFiles", "all_rejected", "Listed", "match_local", "ARCHIVE_SKIPPED"]
 
+BYTES_READ = "bytes_read"  # progress channel: stored bytes of the files (or parts) read to their end
 ARCHIVE_SKIPPED = "archive_skipped"  # a web archive's records that are not units, by kind (filtered_* too)
 
 _GLOB_CHARS = re.compile(r"[*?[]")
@@ -215,6 +217,7 @@ class _SplitFileFn(GuardedFn):
             yield from self._within_limit(records_of_file(path, data, self._max_file))
         else:
             yield from self._streamed_records(path, data)
+        progress_channel.count(BYTES_READ, _stored_bytes(path, data))
 
     def _within_limit(self, records):
         return within_record_limit(records, self._max_record, self.reject)
@@ -307,6 +310,16 @@ class _SplitFileFn(GuardedFn):
         """Whether the file holds a line anywhere (its first part had none: read it all again)."""
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             return has_content(stream_chunks(open_decompressed(handle, compression, self._max_stream)))
+
+
+def _stored_bytes(path: str, data) -> int:
+    """How many of the file's stored bytes this element stands for (progress: bytes read)."""
+    if isinstance(data, bytes):
+        return len(data)
+    if isinstance(data, ByteRange):
+        return data.end - data.start
+    size = _stored_size(path) or 0
+    return size // data.count if data is not None else size
 
 
 def _reports(part) -> bool:

@@ -42,8 +42,14 @@ def test_elapsed_is_minutes_then_hours():
 def test_line_with_counts_shows_rate_and_phase():
     snap = Snapshot(elapsed=20, documents=4000, articles=3900, rejected=12, phase="cleaning", live=True)
     line = format_line(snap)
-    assert line == ("newsbeam 0:20 | 4,000 documents read | 3,900 articles cleaned | 12 rejected | 200 docs/s"
-                    " | cleaning")
+    assert line == "newsbeam 0:20 | 4,000 documents | 3,900 articles | 12 rejected | 200 docs/s | cleaning"
+
+
+def test_line_with_the_inputs_size_shows_the_share_read_and_an_eta():
+    snap = Snapshot(elapsed=20, documents=4000, articles=3900, rejected=12, bytes_read=25_000_000,
+                    bytes_total=100_000_000, rate=150.0)
+    assert format_line(snap) == ("newsbeam 0:20 | 25.0 of 100.0 MB read (25%) | ETA 1:00 | 4,000 documents | "
+                                 "3,900 articles | 12 rejected | 150 docs/s")
 
 
 def test_line_without_counts_says_so_rather_than_showing_zeros():
@@ -84,7 +90,7 @@ class FakeTerminal(io.StringIO):
 
 def test_mode_follows_switches_and_terminal():
     assert Progress.choose(quiet=False, verbose=False, stream=FakeTerminal()).mode == "line"
-    assert Progress.choose(quiet=False, verbose=False, stream=io.StringIO()).mode == "off"
+    assert Progress.choose(quiet=False, verbose=False, stream=io.StringIO()).mode == "plain"  # logs get a line now and then
     assert Progress.choose(quiet=True, verbose=False, stream=FakeTerminal()).mode == "off"
     assert Progress.choose(quiet=False, verbose=True, stream=FakeTerminal()).mode == "log"
 
@@ -179,7 +185,35 @@ def test_progress_line_on_a_terminal_then_the_summary(tmp_path):
     code, output = run_on_terminal(["run", "--input", str(src), "--output", str(tmp_path / "out")], tmp_path)
     assert code == 0, output
     assert "\r\x1b[Knewsbeam 0:0" in output
-    assert "counts come at the end on this runner" in output  # the local runner has no live metrics
     summary = output.rsplit("\r\x1b[K", 1)[-1]
     assert summary.startswith("newsbeam run ") and "1 article," in summary
     assert "Traceback" not in output
+
+
+def test_plain_mode_writes_whole_lines_for_logs(monkeypatch):
+    from pipelines.cli import progress as progress_module
+
+    monkeypatch.setattr(progress_module, "PLAIN_EVERY_SECONDS", 0.4)
+    stream = io.StringIO()
+    with Progress("plain", stream=stream) as progress:
+        progress.update(phase="cleaning")
+        time.sleep(1.3)
+    lines = stream.getvalue().splitlines()
+    assert lines and all(line.startswith("newsbeam 0:0") and "\r" not in line for line in lines)
+
+
+def test_live_counts_from_the_workers_on_the_default_runner(tmp_path):
+    """The default (multi-process) runner has no live metrics: the line counts from the progress channel."""
+    import json
+
+    src = tmp_path / "dump.jsonl"
+    with open(src, "w") as handle:
+        for n in range(30_000):
+            handle.write(json.dumps({"id": str(n), "text": f"The ferry timetable changes on day {n}. " * 12}) + "\n")
+    code, output = run_on_terminal(["run", "--input", str(src), "--output", str(tmp_path / "out")], tmp_path)
+    assert code == 0, output[-2000:]
+    frames = [frame for frame in output.split("\r\x1b[K") if "MB read" in frame]
+    assert frames, output[-2000:]
+    assert any("documents" in frame and "%)" in frame for frame in frames)
+    assert not (tmp_path / "out" / "_tmp" / "progress").exists() and not any(
+        p.name.endswith("-progress") for p in (tmp_path / "out" / "_tmp").iterdir())
