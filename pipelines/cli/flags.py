@@ -4,11 +4,11 @@
 group: Beam's options classes (``pipelines/run/options.py``) call them to parse, and
 ``command_help`` calls them on argument groups to print ``newsbeam run --help``: newsbeam's
 options first and completely, grouped, then the few Beam options most runs use. Beam's
-several hundred others are behind ``--help-beam`` (``beam_help``).
+several hundred others are behind ``--help-beam`` (``pipelines/run/options.beam_help``).
 """
 import argparse
 
-__all__ = ["add_ingest_flags", "add_stream_flags", "command_help", "beam_help", "HELPED_COMMANDS"]
+__all__ = ["add_ingest_flags", "add_stream_flags", "command_help", "HELPED_COMMANDS"]
 
 HELPED_COMMANDS = {
     "run": ("newsbeam run [options] [BEAM OPTIONS]",
@@ -80,13 +80,4 @@ def command_help(name: str) -> str:
         _outcome_flags(parser.add_argument_group("exit code and terminal"))
     _runner_flags(parser.add_argument_group("runner (Beam options most runs use)"))
     parser.add_argument_group("help").add_argument("-h", "--help", action="store_true", help="this help")
-    return parser.format_help()
-
-
-def beam_help(name: str) -> str:
-    """Every Beam pipeline option (``newsbeam NAME --help-beam``); imports Beam."""
-    from pipelines.run.options import options_parser
-
-    parser = options_parser()
-    parser.prog = f"newsbeam {name}"
     return parser.format_help()

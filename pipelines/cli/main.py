@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from pipelines import package_version
 from pipelines.cli.arguments import ArgumentParser
-from pipelines.cli.flags import HELPED_COMMANDS, beam_help, command_help
+from pipelines.cli.flags import HELPED_COMMANDS, command_help
 from pipelines.cli.outcome import OutcomePolicy, outcome_problems, pop_reject_rate
 from pipelines.cli.words import counted
 from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
@@ -91,18 +91,31 @@ def command_run(argv, flags: Flags) -> int:
 
 
 def command_clean(argv, flags: Flags) -> int:
-    """clean [FILE|-] [--state OUT]
+    """clean [FILE|DIR|URL|- ...] [--state OUT]
 
-    one document through the same cleaning code, printed as JSON (no Beam)"""
-    from pipelines.tools.clean import clean_document
+    documents through the same cleaning code, no Beam: one record printed as JSON, several as
+    JSONL (one row per line); stdin's format is sniffed (JSON, JSONL, feed, HTML, text)"""
+    from pipelines.tools.clean import clean_inputs
 
     parser = ArgumentParser(prog="newsbeam clean")
-    parser.add_argument("path", nargs="?", default="-",
-                        help="a .txt/.html/.jsonl/.xml file (optionally compressed) or - for stdin")
+    parser.add_argument("paths", nargs="*", default=["-"], metavar="INPUT",
+                        help="files (.txt .html .json .jsonl .csv .xml, optionally compressed), folders, "
+                             "http(s) URLs, or - for stdin (the default)")
     parser.add_argument("--state", metavar="OUT",
                         help="also remove the site boilerplate the dataset OUT learned (site_repeated)")
+    parser.add_argument("--allow-network", dest="allow_network", action="append", default=[], metavar="CIDR",
+                        help="a private network a URL may reach despite the address guard (repeatable)")
     args = parser.parse_args(argv)
-    print(json.dumps(clean_document(args.path, args.state), indent=2, ensure_ascii=False, default=str))
+    rows = clean_inputs(args.paths or ["-"], args.state, args.allow_network)
+    first = next(rows, None)
+    second = next(rows, None)
+    if second is None:
+        print(json.dumps(first, indent=2, ensure_ascii=False, default=str))
+        return EXIT_OK
+    for row in (first, second):
+        print(json.dumps(row, ensure_ascii=False, default=str))
+    for row in rows:  # streamed: a folder of many files is never held whole
+        print(json.dumps(row, ensure_ascii=False, default=str))
     return EXIT_OK
 
 
@@ -237,8 +250,13 @@ def main(argv=None) -> int:
         print(f"newsbeam {package_version('newsbeam', missing='(not installed)')}")
         return EXIT_OK
     name, rest = argv[0], argv[1:]
-    if name in HELPED_COMMANDS and ("--help-beam" in rest or "-h" in rest or "--help" in rest):
-        print(beam_help(name) if "--help-beam" in rest else command_help(name))
+    if name in HELPED_COMMANDS and "--help-beam" in rest:
+        from pipelines.run.options import beam_help  # Beam's options: imports Beam
+
+        print(beam_help(name))
+        return EXIT_OK
+    if name in HELPED_COMMANDS and ("-h" in rest or "--help" in rest):
+        print(command_help(name))
         return EXIT_OK
     if name not in COMMANDS:
         print(f"newsbeam: unknown command {name!r}\n\n{usage()}", file=sys.stderr)

@@ -72,3 +72,10 @@ def with_local_defaults(argv) -> list:
     if workers == 1:
         return list(argv)
     return [*argv, "--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
+
+
+def beam_help(name: str) -> str:
+    """Every Beam pipeline option (``newsbeam NAME --help-beam``)."""
+    parser = options_parser()
+    parser.prog = f"newsbeam {name}"
+    return parser.format_help()

@@ -1,7 +1,15 @@
-"""``newsbeam clean``: one file through the batch pipeline's own functions, no Beam."""
+"""``newsbeam clean``: documents through the batch pipeline's own functions, no Beam.
+
+Inputs: files, folders (every file newsbeam reads under them), ``-`` (stdin, its format
+sniffed: a JSON record, JSONL, a feed, HTML or text) and http(s) URLs (fetched through the
+guarded HTTP client, with the run's limits). Each record gives one row: an Article, or
+``{"rejected": reason, ...}``.
+"""
+import json
 import os
 import stat
 import sys
+from typing import Iterator, List
 
 from pipelines.errors import InputError
 from transforms.text.article import build_article, strip_learned_lines
@@ -64,7 +72,7 @@ def read_input(path: str, max_bytes: int, stdin=None) -> tuple:
     a pipe), read up to ``max_bytes`` (``limits.max_file_mb``); InputError beyond it."""
     if path == "-":
         data = read_capped(stdin if stdin is not None else sys.stdin.buffer, max_bytes, "from stdin")
-        return ("stdin.html" if data.lstrip()[:1] == b"<" else "stdin.txt"), data
+        return sniffed_name(data), data
     fd = _open_regular(path)
     with os.fdopen(fd, "rb") as handle:
         if os.fstat(handle.fileno()).st_size > max_bytes:  # refused before reading a byte
@@ -73,6 +81,25 @@ def read_input(path: str, max_bytes: int, stdin=None) -> tuple:
             return path, read_capped(handle, max_bytes, repr(path))  # capped even if it grows meanwhile
         except OSError as err:
             raise InputError(f"input {path!r}: cannot read ({err.strerror})") from None
+
+
+_FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")
+
+
+def sniffed_name(data: bytes) -> str:
+    """``stdin.<suffix>`` naming the format of ``data``: a JSON record, JSONL, a feed, HTML or text."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        try:
+            json.loads(head)
+            return "stdin.json"
+        except ValueError:
+            return "stdin.jsonl" if head[:1] == b"{" else "stdin.txt"
+    if head[:1] == b"<":
+        lowered = head[:2048].lower()
+        is_feed = any(root in lowered for root in _FEED_ROOTS) and b"<html" not in lowered
+        return "stdin.xml" if is_feed else "stdin.html"
+    return "stdin.txt"
 
 
 def clean_record(raw, rules, ctx) -> dict:
@@ -98,21 +125,64 @@ def strip_learned(row: dict, learned: dict, params) -> dict:
     return strip_learned_lines(row, learned[row["source"]], params)[0]
 
 
-def clean_document(path: str, state: str = None):
-    """The Article row (or rejection) of each record in ``path``; one dict for one record.
-    ``state``: a dataset whose learned site boilerplate is removed too."""
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://"))
+
+
+def expand_inputs(paths: List[str]) -> List[str]:
+    """The inputs, a folder replaced by the files newsbeam reads under it (InputError when none)."""
+    from transforms.sources.files import folder_files
+
+    expanded = []
+    for path in paths:
+        if not is_url(path) and path != "-" and os.path.isdir(path):
+            files = [found for found, error in folder_files(path) if error is None]
+            if not files:
+                raise InputError(f"input {path!r}: a folder with no file newsbeam reads")
+            expanded += files
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def fetch_page(url: str, settings) -> tuple:
+    """(name, bytes) of the page at ``url``, through the guarded HTTP client and its limits."""
+    from transforms.web.http_client import Fetcher
+
+    fetcher = Fetcher(settings.fetch)
+    try:
+        result = fetcher.fetch(url, accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+    except RejectError as err:
+        raise InputError(f"input {url!r}: {err.reason}: {err.message}") from None
+    finally:
+        fetcher.close()
+    kind = (result.headers.get("content-type") or "").lower()
+    return (url + ("#feed.xml" if "xml" in kind and "html" not in kind else "#page.html")), result.body
+
+
+def clean_inputs(paths: List[str], state: str = None, allow_networks=()) -> Iterator[dict]:
+    """The row of each record of each input, in order (see the module docstring); ``allow_networks``:
+    CIDRs a URL may reach despite the private-address guard."""
     # imported here: both modules import Beam's FileSystems at the top (for remote config files and globs)
     from pipelines.run.config import build_settings
     from pipelines.run.run_context import new_run_context
 
-    settings = build_settings({}, {})
-    name, data = read_input(path, settings.max_file_bytes)
+    settings = build_settings({"fetch": {"allow_networks": list(allow_networks)}} if allow_networks else {}, {})
     ctx = new_run_context(settings)
     rules = load_rules(settings.rule_packs)
     learned = learned_lines(state, settings.site_lines) if state else {}
-    try:
-        results = [clean_record(raw, rules, ctx) for raw in records_of_file(name, data, settings.max_file_bytes)]
-    except RejectError as err:
-        return {"rejected": err.reason, "error": err.message, "source_uri": name}
-    results = [strip_learned(row, learned, settings.site_lines) for row in results]
+    for path in expand_inputs(paths):
+        name, data = fetch_page(path, settings) if is_url(path) else read_input(path, settings.max_file_bytes)
+        try:
+            records = list(records_of_file(name, data, settings.max_file_bytes))
+        except RejectError as err:
+            yield {"rejected": err.reason, "error": err.message, "source_uri": name}
+            continue
+        for raw in records:
+            yield strip_learned(clean_record(raw, rules, ctx), learned, settings.site_lines)
+
+
+def clean_document(path: str, state: str = None):
+    """The Article row (or rejection) of each record in ``path``; one dict for one record."""
+    results = list(clean_inputs([path], state))
     return results[0] if len(results) == 1 else results

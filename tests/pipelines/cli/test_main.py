@@ -198,8 +198,13 @@ def test_clean_refuses_a_fifo_as_a_path(tmp_path):
     one_line_error(run_cli("clean", str(fifo), timeout=60), "pipe.txt", "a FIFO", "not a regular file")
 
 
-def test_clean_refuses_a_directory(tmp_path):
-    one_line_error(run_cli("clean", str(tmp_path), timeout=60), "a directory", "not a regular file")
+def test_clean_reads_a_folder_as_jsonl(tmp_path):
+    (tmp_path / "a.txt").write_text("The ferry pier will close for a year of repairs, the harbour board said.\n")
+    (tmp_path / "b.jsonl").write_text('{"id": "b1", "text": "Buses replace the ferries from the north quay."}\n')
+    (tmp_path / ".hidden.txt").write_text("never read")
+    result = run_cli("clean", str(tmp_path), timeout=60)
+    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 0 and [r.get("source_id") for r in rows] == [None, "b1"]
 
 
 def test_clean_read_input_cap_boundary(tmp_path):
@@ -238,3 +243,27 @@ def test_stream_help_shows_its_flags_and_help_beam_lists_beams():
         assert flag in text, flag
     beam = run_cli("run", "--help-beam")
     assert beam.returncode == 0 and b"--dataflow_endpoint" in beam.stdout and b"--direct_num_workers" in beam.stdout
+
+
+def test_clean_sniffs_stdin_json_jsonl_and_feeds():
+    record = run_cli("clean", stdin=b'{"id": "r1", "title": "Pier", "text": "The ferry pier will close for a year."}')
+    assert json.loads(record.stdout)["source_id"] == "r1"  # a JSON record, not plain text
+    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>H</title>"
+            b"<item><title>One</title><link>https://h.example/1</link><description>The ferry pier closes for a year."
+            b"</description></item><item><title>Two</title><link>https://h.example/2</link><description>Buses "
+            b"replace the ferries from the north quay.</description></item></channel></rss>")
+    rows = [json.loads(line) for line in run_cli("clean", "-", stdin=feed).stdout.decode().splitlines()]
+    assert [r["title"] for r in rows] == ["One", "Two"]  # a feed: one row per entry, as JSONL
+
+
+def test_clean_fetches_a_url_through_the_guarded_client():
+    from tests.feed_server import fixed, serving
+
+    page = (b"<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1><p>The ferry pier "
+            b"will close for a year of repairs, the harbour board said on Monday.</p></article></body></html>")
+    with serving({"/p": fixed(200, page, Content_Type="text/html")}) as server:
+        refused = run_cli("clean", f"{server.base}/p")
+        fetched = run_cli("clean", f"{server.base}/p", "--allow-network", "127.0.0.1/32")
+    assert refused.returncode == 2 and b"blocked_address" in refused.stderr
+    row = json.loads(fetched.stdout)
+    assert row["title"] == "Pier closes" and "year of repairs" in row["text"]
