@@ -4,7 +4,8 @@ A completed run exits 0 even with rejected rows (bad input is normal), unless:
 - ``--fail-on-rejects`` and any row was rejected;
 - ``--max-reject-rate R`` and more than R of the inputs were rejected (0.05 is 5%);
 - feeds were asked for and not one of them could be fetched and read (each is a rejected
-  row, so without this check a run whose every source is down looks fine).
+  row, so without this check a run whose every source is down looks fine);
+- an ``expectations:`` check of the config failed (``pipelines/tools/expectations.py``).
 Each is exit 3, with one line saying which.
 """
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ def outcome_problems(manifest: dict, policy: OutcomePolicy) -> List[str]:
     if policy.max_reject_rate is not None and units and rejected / units > policy.max_reject_rate:
         problems.append(f"{rejected / units:.1%} of the inputs were rejected ({rejected:,} of {units:,}), "
                         f"above --max-reject-rate {policy.max_reject_rate:g}")
+    for check in (manifest.get("expectations") or {}).get("checks", []):
+        if not check["passed"]:
+            problems.append(f"expectation failed: {check['name']} {check['expected']}, got {check['actual']}")
     asked = len(manifest.get("config", {}).get("feeds") or ())
     counters = manifest.get("counters", {})
     if asked and not counters.get("feeds_fetched", 0) and not counters.get("feeds_not_modified", 0):

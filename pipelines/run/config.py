@@ -14,6 +14,7 @@ import yaml
 
 from pipelines import package_version
 from pipelines.errors import ConfigError, first_line
+from pipelines.tools.expectations import validate_expectations
 from transforms.text.site_lines import SiteLineParams
 from transforms.web.http_client import FetchPolicy
 from transforms.sources.record_fields import RECORD_FIELDS
@@ -53,6 +54,7 @@ class Settings:
     site_lines: SiteLineParams
     archive: ArchiveFilters  # archive.*: WARC pages dropped before extraction
     archive_skip_seen: bool  # archive.skip_seen: a WARC page whose URL the dataset holds is not extracted
+    expectations: Mapping  # expectations.*: checked after each run (pipelines/tools/expectations.py)
 
 
 def load_defaults() -> dict:
@@ -129,6 +131,7 @@ def build_settings(user: Mapping, overrides: Mapping) -> Settings:
         site_lines=site_line_params(raw["site_boilerplate"]),
         archive=archive_filters(raw["archive"]),
         archive_skip_seen=_boolean(raw["archive"]["skip_seen"], "archive.skip_seen"),
+        expectations=validate_expectations(raw["expectations"]),
     )
 
 

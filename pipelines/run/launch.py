@@ -24,6 +24,7 @@ from pipelines.run.malloc_arenas import limit_malloc_arenas
 from pipelines.run.output_lock import OutputLock
 from pipelines.run.run_context import feed_urls, input_bytes, new_run_context, resolve_inputs, run_header
 from pipelines.run.runners import describe_runner, is_local, keep_grpc_local, local_runner, runner_words
+from pipelines.tools.expectations import check_expectations, fill_counts
 from schemas.layout import join, manifest_path
 from schemas.records import RunContext
 from transforms.dedup.history import history_files
@@ -31,7 +32,7 @@ from transforms.sinks.site_state import site_state_files
 from transforms.sinks.commit_protocol import repair_output
 from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.progress_channel import PROGRESS_DIR_ENV
-from transforms.storage import read_json
+from transforms.storage import read_json, write_json_atomically
 
 __all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest", "Interrupted"]
 
@@ -49,9 +50,22 @@ def run(settings, options, progress: Optional[Progress] = None, annotations: Opt
     with OutputLock(settings.output, ctx.run_id):
         repair(settings.output)
         try:
-            return run_locked(settings, options, ctx, inputs, progress=progress, annotations=annotations)
+            manifest = run_locked(settings, options, ctx, inputs, progress=progress, annotations=annotations)
         except KeyboardInterrupt:
             raise Interrupted(abandon_run(settings.output, ctx.run_id)) from None
+        return with_expectations(settings, manifest)
+
+
+def with_expectations(settings, manifest: dict) -> dict:
+    """The manifest with the checks of ``expectations:`` (``pipelines/tools/expectations.py``)
+    written into it, when any is configured."""
+    wanted = settings.expectations
+    if not (wanted["min_articles"] or wanted["fill"] or wanted["sources"]):
+        return manifest
+    results = check_expectations(wanted, fill_counts(settings.output, manifest))
+    manifest = {**manifest, "expectations": {"passed": all(r["passed"] for r in results), "checks": results}}
+    write_json_atomically(manifest_path(settings.output, manifest["run_id"]), manifest)
+    return manifest
 
 
 class Interrupted(KeyboardInterrupt):
