@@ -54,7 +54,8 @@ def outcome_problems(manifest: dict, policy: OutcomePolicy) -> List[str]:
     for check in (manifest.get("expectations") or {}).get("checks", []):
         if not check["passed"]:
             problems.append(f"expectation failed: {check['name']} {check['expected']}, got {check['actual']}")
-    asked = len(manifest.get("config", {}).get("feeds") or ())
+    asked = sum(len(source.get("urls") or ()) for source in manifest.get("config", {}).get("sources") or ()
+                if source.get("type") == "feed")
     counters = manifest.get("counters", {})
     if asked and not counters.get("feeds_fetched", 0) and not counters.get("feeds_not_modified", 0):
         problems.append(f"every feed failed ({asked} asked, none fetched and read): see rejected/ stage fetch")

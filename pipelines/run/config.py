@@ -314,3 +314,42 @@ def _megabytes(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"config key {key!r}: expected a positive number of MiB, got {value!r}")
     return int(value * 1024 * 1024)
+
+
+def _mib(size: int) -> float:
+    value = size / (1024 * 1024)
+    return int(value) if value == int(value) else value
+
+
+def yaml_config(settings: Settings) -> dict:
+    """``settings`` under the keys of configs/defaults.yaml (what the manifest records as
+    ``config``): ``build_settings(yaml_config(s), {}) == s``. File globs of ``sources:`` appear
+    under ``inputs``."""
+    fetch, site, sizes = settings.fetch, settings.site_lines, settings.writer_sizes
+    return {
+        "inputs": list(settings.inputs), "output": settings.output, "run_id": settings.run_id,
+        "sources": [{"type": "feed", "urls": list(settings.feeds)}] if settings.feeds else [],
+        "records": {"fields": dict(settings.record_fields)},
+        "archive": {**{name: list(getattr(settings.archive, name)) for name in
+                       ("hosts_allow", "hosts_deny", "url_allow", "url_deny", "languages")},
+                    "skip_seen": settings.archive_skip_seen},
+        "fetch": {"connect_timeout_s": fetch.connect_timeout, "total_timeout_s": fetch.total_timeout,
+                  "max_body_mb": _mib(fetch.max_bytes), "max_redirects": fetch.max_redirects,
+                  "user_agent": fetch.user_agent, "allow_networks": list(fetch.allow_networks),
+                  "retries": fetch.retries, "backoff_s": fetch.backoff_base, "backoff_max_s": fetch.backoff_max,
+                  "max_retry_after_s": fetch.max_retry_after, "max_per_host": fetch.max_per_host,
+                  "articles": settings.linked_pages, "article_min_words": settings.linked_page_min_words},
+        "boilerplate": {"packs": list(settings.rule_packs)},
+        "site_boilerplate": {name: getattr(site, name) for name in site.__dataclass_fields__},
+        "dedup": {"lookback_days": settings.lookback_days, "near_threshold": settings.near_threshold,
+                  "near_min_words": settings.near_min_words, "content_min_words": settings.content_min_words,
+                  "memory_mb": settings.dedup_memory_mb},
+        "partition": {"date": settings.partition_date, "columns": list(settings.partition_columns)},
+        "limits": {"max_file_mb": _mib(settings.max_file_bytes), "max_record_mb": _mib(settings.max_record_bytes),
+                   "extraction_time_s": settings.extraction_time_s},
+        "writer": {"max_rows_per_file": settings.max_rows_per_file, "compression": settings.compression,
+                   "target_file_mb": _mib(sizes["target_file_bytes"]), "row_group_mb": _mib(sizes["row_group_bytes"]),
+                   "row_group_rows": sizes["row_group_rows"], "buffer_mb": _mib(sizes["buffer_bytes"])},
+        "expectations": {key: dict(value) if isinstance(value, Mapping) else value
+                         for key, value in settings.expectations.items()},
+    }

@@ -2,12 +2,12 @@
 import os
 import platform
 import secrets
-from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import resources
 
 from pipelines import package_version
 from pipelines.errors import InputError
+from pipelines.run.config import yaml_config
 from schemas import SCHEMA_VERSION
 from schemas.records import RunContext
 from transforms.sources.decode import FORMAT_SUFFIXES
@@ -89,7 +89,7 @@ def run_header(settings, ctx: RunContext, inputs) -> dict:
         "pipeline_version": ctx.pipeline_version,
         "started_at": ctx.ingested_at.isoformat(),
         "input_patterns": list(inputs),
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},
+        "config": yaml_config(settings),  # under the YAML keys (configs/defaults.yaml)
         "versions": {
             "newsbeam": ctx.pipeline_version,
             "apache_beam": package_version("apache-beam"),

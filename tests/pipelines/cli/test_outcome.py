@@ -9,7 +9,8 @@ from tests.conftest import run_cli
 
 
 def manifest(rejected=1, units=100, feeds=(), fetched=0, not_modified=0):
-    return {"counts": {"rejected": rejected}, "reconciliation": {"inputs": units}, "config": {"feeds": list(feeds)},
+    sources = [{"type": "feed", "urls": list(feeds)}] if feeds else []
+    return {"counts": {"rejected": rejected}, "reconciliation": {"inputs": units}, "config": {"sources": sources},
             "counters": {"feeds_fetched": fetched, "feeds_not_modified": not_modified}}
 
 

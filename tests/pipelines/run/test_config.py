@@ -60,3 +60,25 @@ def test_site_boilerplate_defaults_match_the_documented_ones():
 def test_merge_keeps_nested_defaults():
     merged = merge(load_defaults(), {"limits": {"max_file_mb": 1}})
     assert merged["limits"]["max_record_mb"] == load_defaults()["limits"]["max_record_mb"]
+
+
+def test_the_manifest_config_has_the_yaml_keys_and_round_trips():
+    from pipelines.run.config import build_settings, load_defaults, yaml_config
+
+    settings = build_settings({"fetch": {"allow_networks": ["127.0.0.1/32"], "articles": "never"},
+                               "sources": [{"type": "feed", "urls": ["https://a.example/rss"]}],
+                               "limits": {"max_record_mb": 0.5}, "expectations": {"fill": {"title": 0.9}}},
+                              {"inputs": ["in/*.txt"]})
+    shown = yaml_config(settings)
+
+    def keys(mapping, prefix=""):
+        found = set()
+        for key, value in mapping.items():
+            found.add(prefix + key)
+            if isinstance(value, dict) and key not in ("fields", "fill", "sources"):
+                found |= keys(value, f"{prefix}{key}.")
+        return found
+
+    assert keys(shown) == keys(load_defaults())
+    assert shown["fetch"]["connect_timeout_s"] == 10 and shown["limits"]["max_record_mb"] == 0.5
+    assert build_settings(shown, {}) == settings
