@@ -2,9 +2,11 @@
 
 The page has inline CSS and inline SVG charts drawn here in Python: no scripts,
 no fonts or images to fetch, so it opens from an e-mail attachment offline.
-Charts: articles per day (the ``dt`` partition) and source, languages,
-boilerplate removed per rule, rejects per reason; each with its numbers in a
-table beneath. Data is read with pyarrow (``pipelines.tools.inspect``).
+Sections: quality per source (share of articles with a title, authors, a date, a language, a
+summary; median words; boilerplate and near-duplicate shares), articles per publication day
+and per ingest partition, languages, boilerplate removed per rule family, the site lines
+learned, rejects per reason, and the runs' trend (reject and duplicate rates); each chart
+with its numbers beneath. The numbers are aggregated out of core by DuckDB (``quality``).
 """
 import html
 import os
@@ -13,18 +15,8 @@ from importlib import resources
 from string import Template
 from typing import Dict, List, Sequence, Tuple
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from pipelines.tools.inspect import (
-    articles_dataset,
-    file_facts,
-    open_output,
-    read_columns,
-    rejected_by_reason,
-    runs_section,
-    value_counts,
-)
+from pipelines.tools.inspect import articles_dataset, file_facts, learned_section, open_output, rejected_by_reason, runs_section
+from pipelines.tools.quality import dataset_rows, published_per_day, quality_by_source, rule_families, run_trend
 from pipelines.errors import InputError
 from schemas.layout import ARTICLES, REJECTED
 
@@ -42,39 +34,40 @@ FONT = "font-family='Helvetica, Arial, sans-serif'"
 # --------------------------------------------------------------------------- data
 
 
-def articles_per_day_source(table) -> Dict[str, Dict[str, int]]:
-    """{dt: {source: articles}} from a table with ``dt`` and ``source`` columns."""
-    if table is None or table.num_rows == 0 or not {"dt", "source"} <= set(table.schema.names):
-        return {}
-    keys = pa.table({"dt": table["dt"].cast(pa.string()), "source": table["source"].cast(pa.string())})
-    per = {}
-    for row in keys.group_by(["dt", "source"]).aggregate([([], "count_all")]).to_pylist():
-        per.setdefault(row["dt"], {})[row["source"]] = row["count_all"]
-    return dict(sorted(per.items()))
+def per_day_source(dataset) -> Dict[str, Dict[str, int]]:
+    """{dt: {source: articles}}: the dt partition (the ingest date unless partition.date is published)."""
+    per: Dict[str, Dict[str, int]] = {}
+    for day, source, n in dataset_rows(dataset, "SELECT CAST(dt AS VARCHAR), CAST(source AS VARCHAR), count(*) "
+                                                "FROM articles GROUP BY 1, 2 ORDER BY 1"):
+        per.setdefault(day, {})[source] = n
+    return per
 
 
-def boilerplate_per_rule(table) -> Dict[str, int]:
-    if table is None or "boilerplate" not in table.schema.names or table.num_rows == 0:
-        return {}
-    pieces = pc.list_flatten(table["boilerplate"])
-    return value_counts(pc.struct_field(pieces, "rule"), top=None) if len(pieces) else {}
+def language_counts(dataset) -> Dict[str, int]:
+    rows = dataset_rows(dataset, "SELECT coalesce(NULLIF(language, ''), 'und'), count(*) FROM articles "
+                                 "GROUP BY 1 ORDER BY 2 DESC, 1")
+    return dict(rows)
 
 
 def report_data(location: str) -> dict:
-    """Everything the page shows, as plain numbers."""
+    """Everything the page shows, as plain numbers (aggregated out of core, ``quality``)."""
     out = open_output(location)
-    table = read_columns(articles_dataset(out), ["dt", "source", "language", "boilerplate"])
+    dataset = articles_dataset(out)
     articles, rejected = file_facts(out, ARTICLES), file_facts(out, REJECTED)
+    runs = runs_section(out)
     return {
         "location": location,
         "articles": articles["rows"],
         "rejected": rejected["rows"],
         "files": articles["files"] + rejected["files"],
-        "runs": runs_section(out),
-        "per_day_source": articles_per_day_source(table),
-        "languages": value_counts(table["language"], top=None, missing="und") if table is not None
-        and "language" in table.schema.names else {},
-        "boilerplate_rules": boilerplate_per_rule(table),
+        "runs": runs,
+        "trend": run_trend(runs),
+        "per_day_source": per_day_source(dataset),
+        "published_per_day": published_per_day(dataset),
+        "quality": quality_by_source(dataset),
+        "languages": language_counts(dataset),
+        "rule_families": rule_families(dataset),
+        "site_lines": learned_section(out),
         "rejects": {reason: stats["count"] for reason, stats in rejected_by_reason(out).items()},
     }
 
@@ -209,15 +202,47 @@ def _cards(data: dict) -> str:
                    for k, v in cards)
 
 
-def _runs_table(runs: List[dict]) -> str:
-    if not runs:
+def _runs_table(trend: List[dict]) -> str:
+    if not trend:
         return ""
     rows = "".join(f"<tr><td>{_esc(r['run_id'])}</td><td>{_esc(r['started_at'])}</td>"
-                   f"<td class='num'>{r['articles'] or 0:,}</td><td class='num'>{r['rejected'] or 0:,}</td>"
-                   f"<td class='num'>{r['duplicates'] or 0:,}</td></tr>" for r in runs[-10:][::-1])
-    return ("<section id='runs'><h2>Latest runs</h2><table><thead><tr><th>run</th><th>started</th>"
-            "<th class='num'>articles</th><th class='num'>rejected</th><th class='num'>duplicates</th></tr>"
+                   f"<td class='num'>{r['articles']:,}</td><td class='num'>{r['reject_rate']:.1%}</td>"
+                   f"<td class='num'>{r['duplicate_rate']:.1%}</td></tr>" for r in trend[-20:][::-1])
+    return ("<section id='runs'><h2>Runs: the trend</h2><p class='note'>The latest 20 runs; rates are shares of "
+            "each run's inputs.</p><table><thead><tr><th>run</th><th>started</th><th class='num'>articles</th>"
+            "<th class='num'>rejected</th><th class='num'>duplicates</th></tr>"
             f"</thead><tbody>{rows}</tbody></table></section>")
+
+
+QUALITY_COLUMNS = (("title", "title"), ("authors", "authors"), ("published_at", "date"), ("language", "language"),
+                   ("summary", "summary"), ("with_boilerplate", "boilerplate removed"),
+                   ("near_duplicates", "near-duplicates"))
+
+
+def _quality_table(quality: List[dict]) -> str:
+    if not quality:
+        return "<section id='quality'><h2>Quality per source</h2><p class='empty'>Nothing to show.</p></section>"
+    head = "".join(f"<th class='num'>{_esc(label)}</th>" for _, label in QUALITY_COLUMNS)
+    rows = "".join(
+        f"<tr><td>{_esc(q['source'])}</td><td class='num'>{q['articles']:,}</td>"
+        + "".join(f"<td class='num share' data-share='{q[key]:.3f}'>{q[key]:.0%}</td>" for key, _ in QUALITY_COLUMNS)
+        + f"<td class='num'>{q['median_words'] or 0:,.0f}</td></tr>" for q in quality)
+    return ("<section id='quality'><h2>Quality per source</h2><p class='note'>Share of each source's articles "
+            "having the field; boilerplate removed: share of articles a rule or a learned site line cleaned; "
+            "near-duplicates: share linked to an earlier copy (duplicate_of).</p><table><thead><tr><th>source</th>"
+            f"<th class='num'>articles</th>{head}<th class='num'>median words</th></tr></thead><tbody>{rows}"
+            "</tbody></table></section>")
+
+
+def _site_lines(learned: Dict[str, List[dict]]) -> str:
+    if not learned:
+        return ""
+    rows = "".join(f"<tr><td>{_esc(source)}</td><td class='num'>{item['count']:,}</td><td>{_esc(item['line'][:120])}"
+                   f"</td></tr>" for source, items in list(learned.items())[:20] for item in items[:3])
+    return ("<section id='site-lines'><h2>Site boilerplate learned</h2><p class='note'>Lines a source repeats "
+            "across its articles, removed as site_repeated (the top three per source).</p><table><thead><tr>"
+            f"<th>source</th><th class='num'>articles</th><th>line</th></tr></thead><tbody>{rows}</tbody></table>"
+            "</section>")
 
 
 def render_report(data: dict, generated: datetime = None) -> str:
@@ -227,18 +252,27 @@ def render_report(data: dict, generated: datetime = None) -> str:
     day_rows = [(f"{day} {source}", n) for day, counts in per_day.items()
                 for source, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     languages = list(data["languages"].items())
-    rules = list(data["boilerplate_rules"].items())
+    families = list(data["rule_families"].items())
     rejects = list(data["rejects"].items())
+    published = data["published_per_day"]
+    dated = {day: {"articles": n} for day, n in published.items() if day != "undated"}
     sections = [
-        _section("per-day", "Articles per day and source",
+        _quality_table(data["quality"]),
+        _section("published", "Articles per publication day",
+                 f"The published_at date, whatever the partitioning; {published.get('undated', 0):,} articles have "
+                 "no date.", stacked_columns_svg(dated, "Articles per publication day") if dated else "",
+                 list(published.items()), "published"),
+        _section("per-day", "Articles per ingest partition and source",
                  "Day = the dt partition (the ingest date unless partition.date is published).",
                  stacked_columns_svg(per_day, "Articles per day and source") if per_day else "",
                  day_rows, "day and source"),
         _section("languages", "Languages", "ISO 639-1 code detected from the clean text; und = undetermined.",
                  bar_chart_svg(languages, "Languages", PALETTE[2]), languages, "language"),
-        _section("boilerplate", "Boilerplate removed per rule",
-                 f"Pieces removed from articles, by rule id (top {MAX_BARS} charted).",
-                 bar_chart_svg(rules, "Boilerplate removed per rule", PALETTE[1]), rules, "rule"),
+        _section("boilerplate", "Boilerplate removed per rule family",
+                 f"Pieces removed from articles; a rule's language variants counted together (top {MAX_BARS} "
+                 "charted).", bar_chart_svg(families, "Boilerplate removed per rule family", PALETTE[1]), families,
+                 "rule family"),
+        _site_lines(data.get("site_lines") or {}),
         _section("rejects", "Rejected inputs per reason",
                  "stage/reason; every rejected row keeps its raw input for newsbeam replay.",
                  bar_chart_svg(rejects, "Rejected inputs per reason", PALETTE[3]), rejects, "reason"),
@@ -249,7 +283,7 @@ def render_report(data: dict, generated: datetime = None) -> str:
         location=_esc(data["location"]),
         generated=_esc(generated.isoformat()),
         cards=_cards(data),
-        sections="\n".join(sections) + _runs_table(data["runs"]),
+        sections="\n".join(sections) + _runs_table(data["trend"]),
     )
 
 

@@ -13,7 +13,8 @@ from tests.conftest import run_cli
 from tests.pipelines.tools.test_inspect import ARTICLES, REJECTS, write_output
 
 SVG = "{http://www.w3.org/2000/svg}"
-COLORS = {"per-day": "#4e79a7", "languages": "#59a14f", "boilerplate": "#f28e2b", "rejects": "#e15759"}
+COLORS = {"published": "#4e79a7", "per-day": "#4e79a7", "languages": "#59a14f", "boilerplate": "#f28e2b",
+          "rejects": "#e15759"}
 
 
 @pytest.fixture
@@ -24,8 +25,10 @@ def output(tmp_path):
 def sections(page):
     """{section id: parsed <svg>} for every chart on the page."""
     found = {}
-    for section_id, svg in re.findall(r"<section id='([\w-]+)'>.*?(<svg .*?</svg>)", page, re.S):
-        found[section_id] = ET.fromstring(svg)
+    for section_id, body in re.findall(r"<section id='([\w-]+)'>(.*?)</section>", page, re.S):
+        svg = re.search(r"<svg .*?</svg>", body, re.S)
+        if svg:
+            found[section_id] = ET.fromstring(svg.group(0))
     return found
 
 
@@ -36,7 +39,7 @@ def values(svg, tag, attribute="data-label"):
 def test_charts_carry_the_numbers(output):
     page = render_report(report_data(str(output)))
     charts = sections(page)
-    assert set(charts) == {"per-day", "languages", "boilerplate", "rejects"}
+    assert set(charts) == set(COLORS)
     segments = [el for el in charts["per-day"].iter(f"{SVG}rect") if el.get("class") == "seg"]
     per_day = Counter()
     for el in segments:
@@ -45,6 +48,25 @@ def test_charts_carry_the_numbers(output):
     assert values(charts["languages"], "g") == {"en": 3, "de": 1, "fr": 1, "und": 1}
     assert values(charts["boilerplate"], "g") == Counter(rule for *_, rules, _ in ARTICLES for rule in rules)
     assert values(charts["rejects"], "g") == Counter(f"{stage}/{reason}" for _, stage, reason, _ in REJECTS)
+    published = Counter(el.get("data-day") for el in charts["published"].iter(f"{SVG}rect") if el.get("class") == "seg")
+    assert published == Counter(p.date().isoformat() for *_, p in ARTICLES if p is not None)
+
+
+def test_quality_per_source_and_the_runs_trend(output):
+    data = report_data(str(output))
+    by_source = {q["source"]: q for q in data["quality"]}
+    assert by_source["example.org"]["articles"] == 3 and by_source["example.org"]["published_at"] == 1.0
+    assert by_source["zeitung.de"]["published_at"] == 0.0 and by_source["local"]["language"] == 0.0
+    assert by_source["example.org"]["with_boilerplate"] == 1.0 and by_source["zeitung.de"]["with_boilerplate"] == 0.0
+    assert data["published_per_day"]["undated"] == 2
+    page = render_report(data)
+    assert "<h2>Quality per source</h2>" in page and "data-share='1.000'" in page
+
+
+def test_rule_families_count_language_variants_together():
+    from pipelines.tools.quality import LANGUAGE_SUFFIX
+    assert [LANGUAGE_SUFFIX.sub("", r) for r in ("newsletter_de", "newsletter", "tabloid_tag_fr", "ad_marker")] == [
+        "newsletter", "newsletter", "tabloid_tag", "ad_marker"]
 
 
 def test_page_is_self_contained(output):
@@ -78,7 +100,7 @@ def test_empty_output_says_nothing_to_show(tmp_path):
     (tmp_path / "out" / "_runs").mkdir(parents=True)
     (tmp_path / "out" / "_runs" / "r.json").write_text("{}")
     page = render_report(report_data(str(tmp_path / "out")))
-    assert page.count("Nothing to show.") == 4 and "<svg" not in page
+    assert page.count("Nothing to show.") == 6 and "<svg" not in page
 
 
 def test_cli_writes_the_page(output, tmp_path):
