@@ -34,12 +34,18 @@ def stream(inbox, out, *flags, report=None):
     return manifests, lines
 
 
-def test_a_failed_window_is_retried_and_its_files_land_once(tmp_path):
+def blocked_output(tmp_path, note: str):
+    """An inbox with one file, and an output whose articles folder is a file: every commit fails."""
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     out.mkdir()
     drop(inbox, "north")
-    (out / "articles").write_text("a file where the articles folder goes: the commit fails")
+    (out / "articles").write_text(note)
+    return inbox, out
+
+
+def test_a_failed_window_is_retried_and_its_files_land_once(tmp_path):
+    inbox, out = blocked_output(tmp_path, "a file where the articles folder goes: the commit fails")
     lines = []
 
     def report(line):
@@ -73,11 +79,7 @@ def test_a_restart_reads_nothing_committed_and_a_changed_file_again(tmp_path):
 
 
 def test_repeated_failure_ends_the_stream_with_an_error(tmp_path):
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    inbox.mkdir()
-    out.mkdir()
-    drop(inbox, "north")
-    (out / "articles").write_text("stays: every window fails")
+    inbox, out = blocked_output(tmp_path, "stays: every window fails")
     with pytest.raises(StreamFailed, match="2 windows in a row failed"):
         stream(inbox, out, "--poll-interval", "0.2", "--max-failures", "2", "--run-id", "f")
     assert not any((out / "_tmp").iterdir()) and not list((out / "_runs").glob("*.json"))
