@@ -6,10 +6,12 @@ guarded HTTP client, with the run's limits). Each record gives one row: an Artic
 ``{"rejected": reason, ...}``.
 """
 import json
+import multiprocessing
 import os
 import stat
 import sys
-from typing import Iterator, List
+from concurrent.futures import ProcessPoolExecutor
+from typing import Iterator, List, Optional
 
 from pipelines.errors import InputError
 from transforms.text.article import build_article, strip_learned_lines
@@ -160,26 +162,49 @@ def fetch_page(url: str, settings) -> tuple:
     return (url + ("#feed.xml" if "xml" in kind and "html" not in kind else "#page.html")), result.body
 
 
-def clean_inputs(paths: List[str], state: str = None, allow_networks=()) -> Iterator[dict]:
+PARALLEL_FROM = 8  # files: from this many on, they are cleaned by a process per core
+_CLEANER = {}  # the state of this process's cleaning: set once, inherited by forked workers
+
+
+def clean_inputs(paths: List[str], state: str = None, allow_networks=(), workers: Optional[int] = None) -> Iterator[dict]:
     """The row of each record of each input, in order (see the module docstring); ``allow_networks``:
-    CIDRs a URL may reach despite the private-address guard."""
+    CIDRs a URL may reach despite the private-address guard. Many files are cleaned by ``workers``
+    processes (default: one per core), forked once the rules and the language model are loaded."""
+    _prepare(state, allow_networks)
+    expanded = expand_inputs(paths)
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(expanded) >= PARALLEL_FROM and not any(is_url(p) or p == "-" for p in expanded):
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for rows in pool.map(_clean_path, expanded, chunksize=4):
+                yield from rows
+        return
+    for path in expanded:
+        yield from _clean_path(path)
+
+
+def _prepare(state: Optional[str], allow_networks) -> None:
+    """Settings, run context, compiled rules, learned lines and the language model, loaded once."""
     # imported here: both modules import Beam's FileSystems at the top (for remote config files and globs)
     from pipelines.run.config import build_settings
     from pipelines.run.run_context import new_run_context
+    from transforms.text.language import detect_language
 
     settings = build_settings({"fetch": {"allow_networks": list(allow_networks)}} if allow_networks else {}, {})
-    ctx = new_run_context(settings)
-    rules = load_rules(settings.rule_packs)
-    learned = learned_lines(state, settings.site_lines) if state else {}
-    for path in expand_inputs(paths):
-        name, data = fetch_page(path, settings) if is_url(path) else read_input(path, settings.max_file_bytes)
-        try:
-            records = list(records_of_file(name, data, settings.max_file_bytes))
-        except RejectError as err:
-            yield {"rejected": err.reason, "error": err.message, "source_uri": name}
-            continue
-        for raw in records:
-            yield strip_learned(clean_record(raw, rules, ctx), learned, settings.site_lines)
+    detect_language("The model is loaded before the workers start, so each of them has it.")
+    _CLEANER.update(settings=settings, ctx=new_run_context(settings), rules=load_rules(settings.rule_packs),
+                    learned=learned_lines(state, settings.site_lines) if state else {})
+
+
+def _clean_path(path: str) -> List[dict]:
+    """The rows of one input (a rejected row when it cannot be split into records)."""
+    settings, rules, ctx, learned = (_CLEANER[k] for k in ("settings", "rules", "ctx", "learned"))
+    name, data = fetch_page(path, settings) if is_url(path) else read_input(path, settings.max_file_bytes)
+    try:
+        records = list(records_of_file(name, data, settings.max_file_bytes))
+    except RejectError as err:
+        return [{"rejected": err.reason, "error": err.message, "source_uri": name}]
+    return [strip_learned(clean_record(raw, rules, ctx), learned, settings.site_lines) for raw in records]
 
 
 def clean_document(path: str, state: str = None):

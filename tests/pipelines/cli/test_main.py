@@ -267,3 +267,14 @@ def test_clean_fetches_a_url_through_the_guarded_client():
     assert refused.returncode == 2 and b"blocked_address" in refused.stderr
     row = json.loads(fetched.stdout)
     assert row["title"] == "Pier closes" and "year of repairs" in row["text"]
+
+
+def test_clean_spreads_many_files_over_processes_and_keeps_their_order(tmp_path):
+    from pipelines.tools.clean import PARALLEL_FROM, clean_inputs
+
+    for n in range(PARALLEL_FROM + 3):
+        (tmp_path / f"{n:02d}.jsonl").write_text(json.dumps({"id": f"r{n}", "text": f"Story {n}: the ferry pier "
+                                                                                     "will close for a year."}) + "\n")
+    together = [row["source_id"] for row in clean_inputs([str(tmp_path)], workers=2)]
+    alone = [row["source_id"] for row in clean_inputs([str(tmp_path)], workers=1)]
+    assert together == alone == [f"r{n}" for n in range(PARALLEL_FROM + 3)]
