@@ -148,8 +148,7 @@ class GuardedFn(beam.DoFn):
     def reject(self, source_uri, raw, reason, message):
         """A tagged rejected row; subclasses may yield it for part of an input."""
         Metrics.counter(self.__class__, f"rejected_{reason}").inc()
-        Metrics.counter(PROGRESS_NAMESPACE, REJECTED_ROWS).inc()
-        progress_channel.count(REJECTED_ROWS)
+        _progress_counter(REJECTED_ROWS).inc()
         row = rejected_row(self.stage, reason, message, source_uri, raw, self._run_id)
         return pvalue.TaggedOutput(DEAD_LETTER, row)
 

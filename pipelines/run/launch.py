@@ -24,7 +24,7 @@ from pipelines.run.malloc_arenas import limit_malloc_arenas
 from pipelines.run.output_lock import OutputLock
 from pipelines.run.run_context import feed_urls, input_bytes, new_run_context, resolve_inputs, run_header
 from pipelines.run.runners import describe_runner, is_local, keep_grpc_local, local_runner, runner_words
-from pipelines.tools.expectations import check_expectations, fill_counts
+from pipelines.tools.expectations import any_expectation, check_expectations, fill_counts
 from schemas.layout import join, manifest_path
 from schemas.records import RunContext
 from transforms.dedup.history import history_files
@@ -34,7 +34,7 @@ from transforms.sinks.feed_state import feed_requests, read_feed_state
 from transforms.progress_channel import PROGRESS_DIR_ENV
 from transforms.storage import read_json, write_json_atomically
 
-__all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest", "Interrupted"]
+__all__ = ["run", "run_locked", "prepare_output", "repair", "read_manifest", "Interrupted", "clean_up_after"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,10 +59,9 @@ def run(settings, options, progress: Optional[Progress] = None, annotations: Opt
 def with_expectations(settings, manifest: dict) -> dict:
     """The manifest with the checks of ``expectations:`` (``pipelines/tools/expectations.py``)
     written into it, when any is configured."""
-    wanted = settings.expectations
-    if not (wanted["min_articles"] or wanted["fill"] or wanted["sources"]):
+    if not any_expectation(settings.expectations):
         return manifest
-    results = check_expectations(wanted, fill_counts(settings.output, manifest))
+    results = check_expectations(settings.expectations, fill_counts(settings.output, manifest))
     manifest = {**manifest, "expectations": {"passed": all(r["passed"] for r in results), "checks": results}}
     write_json_atomically(manifest_path(settings.output, manifest["run_id"]), manifest)
     return manifest
@@ -72,13 +71,18 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run, after its temporary files were dealt with; the message says what stands."""
 
 
-def abandon_run(output: str, run_id: str) -> str:
-    """After Ctrl-C: finish or undo the run's commit and remove its temporary files (under the
-    lock); one line saying whether the run was committed."""
+def clean_up_after(output: str, run_id: str) -> None:
+    """After Ctrl-C: finish or undo ``run_id``'s commit and remove its temporary files (under the
+    lock); a failure is logged, not raised (the next run repairs what is left)."""
     try:
         repair_output(output)
     except Exception:  # noqa: BLE001 - the next run repairs what is left
-        _LOGGER.debug("could not clean up after run %s", run_id, exc_info=True)
+        _LOGGER.warning("could not remove the temporary files of run %s", run_id, exc_info=True)
+
+
+def abandon_run(output: str, run_id: str) -> str:
+    """After Ctrl-C: ``clean_up_after`` the run; one line saying whether the run was committed."""
+    clean_up_after(output, run_id)
     if read_json(manifest_path(output, run_id)) is not None:
         return f"interrupted after run {run_id} was committed; its files stand"
     return (f"interrupted: run {run_id} abandoned, nothing of it is visible and its temporary files are "

@@ -27,7 +27,7 @@ from apache_beam.options.pipeline_options import StandardOptions
 
 from pipelines.cli.words import counted
 from pipelines.errors import ConfigError, InputError, UsageError, first_line
-from pipelines.run.launch import new_pipeline, prepare_output, repair, run_locked
+from pipelines.run.launch import clean_up_after, new_pipeline, prepare_output, repair, run_locked
 from pipelines.run.output_lock import OutputLock
 from pipelines.run.run_context import feed_urls, new_run_context, run_header
 from pipelines.run.runners import describe_runner, is_local, runner_words
@@ -202,8 +202,5 @@ def _failed(settings, plan: StreamPlan, ctx, err, failures: int, report) -> int:
 
 def _abandon(settings, ctx, manifests, report) -> None:
     """Ctrl-C during a window: nothing of it is visible; its temporary files go; say where it stopped."""
-    try:
-        repair_output(settings.output)
-    except Exception:  # noqa: BLE001 - the next run repairs what is left
-        _LOGGER.warning("could not remove the temporary files of window %s", ctx.run_id, exc_info=True)
+    clean_up_after(settings.output, ctx.run_id)
     report(f"stopped: {_committed_words(manifests)}; window {ctx.run_id} abandoned, nothing of it is visible")

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from pipelines.errors import ConfigError
 from schemas.layout import ARTICLES, join
 
-__all__ = ["FILL_FIELDS", "check_expectations", "fill_counts", "validate_expectations"]
+__all__ = ["FILL_FIELDS", "any_expectation", "check_expectations", "fill_counts", "validate_expectations"]
 
 FILL_FIELDS = ("title", "authors", "published_at", "language", "summary", "url", "topics")
 
@@ -51,6 +51,11 @@ def _fill(value, key: str) -> Dict[str, float]:
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
             raise ConfigError(f"config key '{key}.{field}': expected a share from 0 to 1, got {share!r}")
     return {str(field): float(share) for field, share in value.items()}
+
+
+def any_expectation(expectations: Mapping) -> bool:
+    """Whether the validated ``expectations:`` section asks for any check."""
+    return bool(expectations["min_articles"] or expectations["fill"] or expectations["sources"])
 
 
 def fill_counts(output: str, manifest: Mapping) -> Dict[str, Counter]:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 import apache_beam as beam
 
 from schemas.article import file_schema
-from schemas.layout import REJECTED, temp_dir
+from schemas.layout import DUPLICATES, REJECTED, temp_dir
 from transforms.sinks.commit_protocol import commit_files
 from transforms.sinks.manifest import build_manifest
 from transforms.sinks.parquet_sink import PartitionWriter
@@ -31,14 +31,14 @@ SHARDS = 4  # groups a window's rows of one kind are written in
 
 def window_run_id(base: str, window, pane_index: int) -> str:
     """``BASE-YYYYMMDDTHHMMSSZ`` of the window's start, ``-pN`` for its late pane N."""
-    start = datetime.fromtimestamp(float(window.start), tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    start = _utc(window.start).strftime("%Y%m%dT%H%M%SZ")
     return f"{base}-{start}" + (f"-p{pane_index}" if pane_index else "")
 
 
 def stamp_row(row: dict, kind: str, run_id: str, now: datetime) -> dict:
     """The row with the window's run id (and, for duplicates, the time it was recorded)."""
     stamped = {**row, "run_id": run_id}
-    if kind == "duplicates":
+    if kind == DUPLICATES:
         stamped["recorded_at"] = now
     return stamped
 
@@ -103,9 +103,8 @@ class _CommitWindowFn(beam.DoFn):
 
     def process(self, element, window=beam.DoFn.WindowParam):
         run_id, files = element
-        started = datetime.fromtimestamp(float(window.start), tz=timezone.utc).isoformat()
-        header = {**self._header, "started_at": started, "window": {
-            "start": started, "end": datetime.fromtimestamp(float(window.end), tz=timezone.utc).isoformat()}}
+        started = _utc(window.start).isoformat()
+        header = {**self._header, "started_at": started, "window": {"start": started, "end": _utc(window.end).isoformat()}}
         yield commit_window(self._output, run_id, list(files), header)
 
 
@@ -119,6 +118,11 @@ class CommitWindows(beam.PTransform):
     def expand(self, described):
         return (described | "GroupRun" >> beam.GroupByKey()
                 | "Commit" >> beam.ParDo(_CommitWindowFn(self._output, self._header)))
+
+
+def _utc(timestamp) -> datetime:
+    """A Beam timestamp (a window's bound) as a UTC datetime."""
+    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
 
 
 def _now() -> datetime:

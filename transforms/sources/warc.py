@@ -73,7 +73,7 @@ def warc_units(handle, path: str, max_record_bytes: int, page_filter: Optional[P
         return
     base, index = 0, 0
     while base is not None:
-        reading = _Reading(handle, base)
+        reading = _Reading(handle, base, gzipped)
         try:
             for index, record in reading.records(index):
                 if owns is None or owns(index):
@@ -90,8 +90,8 @@ def warc_units(handle, path: str, max_record_bytes: int, page_filter: Optional[P
 class _Reading:
     """warcio's iterator over the records from byte ``base`` on, with the start of each record."""
 
-    def __init__(self, handle, base: int):
-        self.gzipped = is_gzipped(handle)
+    def __init__(self, handle, base: int, gzipped: bool):
+        self.gzipped = gzipped
         handle.seek(base)
         self.base = base
         self.iterator = ArchiveIterator(handle, arc2warc=True)
