@@ -82,7 +82,8 @@ def open_output(location: str) -> OutputFiles:
     return OutputFiles(fs=fs, root=root, location=location, files={**files, RUNS: runs}, uncommitted=uncommitted)
 
 
-def _read_manifest(fs, path: str) -> Optional[dict]:
+def _read_json_dict(fs, path: str) -> Optional[dict]:
+    """The JSON object in ``path`` (a manifest, the lock), None when it is missing or unreadable."""
     try:
         with fs.open_input_stream(path) as handle:
             manifest = json.loads(handle.read().decode("utf-8"))
@@ -94,7 +95,7 @@ def _read_manifest(fs, path: str) -> Optional[dict]:
 def _listed_paths(fs, runs: List[str]) -> List[str]:
     """Relative paths of the files committed manifests list: the only files a reader sees
     (transforms/sinks/commit_protocol.py)."""
-    return [path for run in runs for path in listed_paths(_read_manifest(fs, run))]
+    return [path for run in runs for path in listed_paths(_read_json_dict(fs, run))]
 
 
 def first_line(value) -> str:
@@ -222,7 +223,7 @@ def runs_section(out: OutputFiles) -> List[dict]:
     """Every run manifest, oldest first: id, times, counts, status."""
     runs = []
     for path in out.files.get(RUNS, []):
-        manifest = _read_manifest(out.fs, path)
+        manifest = _read_json_dict(out.fs, path)
         if manifest is None:
             continue
         runs.append({
@@ -279,8 +280,7 @@ def temp_section(out: OutputFiles, now: Optional[float] = None) -> dict:
     lock = out.fs.get_file_info(f"{out.root}/_lock.json")
     holder = None
     if lock.type == pafs.FileType.File:
-        with out.fs.open_input_stream(lock.path) as handle:
-            holder = (json.loads(handle.read() or b"{}") or {}).get("run_id") or "unknown"
+        holder = (_read_json_dict(out.fs, lock.path) or {}).get("run_id") or "unknown"
     return {"folders": {name: folders[name] for name in sorted(folders) if not name.startswith(".")},
             "locked_by": holder}
 
