@@ -15,7 +15,10 @@ payload over the limit is a ``too_large`` row, a page cut short (fewer bytes tha
 Content-Length) a ``read_error`` row, both with the bytes read; an unreadable or corrupt
 record (a damaged gzip member, a header that does not parse) is one row (``decompress_error``
 in a gzipped archive, else ``read_error``) with the bytes of it that can be read, and the
-reading goes on at the next record that can be read (``warc_resync``). A record lost whole
+reading goes on at the next record that can be read (``warc_resync``). In a gzipped
+archive every record must start a gzip member: a member cut short whose decompression runs on
+into the next members (garbage, no error at once) is caught there, the cut record is the one
+rejected, and the records its garbage ran over are read again. A record lost whole
 at the end of a cut file cannot be told from the file's end (warcio stops there).
 Pure: no Beam.
 """
@@ -30,7 +33,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from schemas.records import RawDocument
 from transforms.errors import DECOMPRESS_ERROR, READ_ERROR, TOO_LARGE
 from transforms.sources.page_filters import HEAD_BYTES, PageFilter
-from transforms.sources.warc_resync import is_gzipped, next_record_start, readable_head, starts_archive
+from transforms.sources.warc_resync import GZIP_MAGIC, is_gzipped, next_record_start, readable_head, starts_archive
 
 __all__ = ["Skipped", "BadRecord", "warc_units", "ARCHIVE", "SEEN_URL"]
 
@@ -73,42 +76,82 @@ def warc_units(handle, path: str, max_record_bytes: int, page_filter: Optional[P
         return
     base, index = 0, 0
     while base is not None:
-        reading = _Reading(handle, base, gzipped)
+        reading = _Reading(handle, base)
+        pending = None  # (index, absolute start, item or None) of the record given last, not yet yielded
         try:
             for index, record in reading.records(index):
-                if owns is None or owns(index):
-                    yield _unit(record, reading.iterator, path, max_record_bytes, page_filter, seen, base)
+                if gzipped and not _member_at(handle, reading.start_of_current):
+                    raise _OffMember(f"a record parsed at byte {reading.start_of_current}, where no gzip member starts")
+                owned = owns is None or owns(index)
+                item = _unit(record, reading.iterator, path, max_record_bytes, page_filter, seen) if owned else None
+                yield from _whole(pending)  # the record after it began cleanly: it is whole
+                pending = (index, reading.start_of_current, item)
+            yield from _whole(pending)
             return
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as err:
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as err:  # _OffMember too
             failed_at, index = reading.failure(index)
-            base = next_record_start(handle, failed_at, reading.gzipped)
+            if pending is not None and (index == pending[0] or _ran_into_garbage(handle, failed_at, pending, gzipped)):
+                index, failed_at, _ = pending  # the record given last is the damaged one: its item is not given
+            else:
+                yield from _whole(pending)
+            base = next_record_start(handle, failed_at, gzipped)
             if owns is None or owns(index):
-                yield _damaged(handle, path, failed_at, base, reading.gzipped, max_record_bytes, err)
+                yield _damaged(handle, path, failed_at, base, gzipped, max_record_bytes, err)
             index += 1
 
 
-class _Reading:
-    """warcio's iterator over the records from byte ``base`` on, with the start of each record."""
+def _whole(pending):
+    """The item of a record known to be whole (nothing for a record of another share)."""
+    if pending is not None and pending[2] is not None:
+        yield pending[2]
 
-    def __init__(self, handle, base: int, gzipped: bool):
-        self.gzipped = gzipped
+
+def _ran_into_garbage(handle, failed_at: int, pending, gzipped: bool) -> bool:
+    """Whether the reading failed where the record given last ended, and that end is no gzip
+    member: that record's member was cut short and its decompression ran on into the next
+    members (its item is garbage, and the records it swallowed are read again)."""
+    return gzipped and failed_at > pending[1] and not _member_at(handle, failed_at)
+
+
+def _member_at(handle, position: int) -> bool:
+    """Whether a gzip member starts at ``position``; ``handle`` is left where it was."""
+    where = handle.tell()
+    handle.seek(position)
+    found = handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    handle.seek(where)
+    return found
+
+
+class _OffMember(ValueError):
+    """A gzipped archive's record that does not start a gzip member: decompression ran past a cut member."""
+
+
+class _Reading:
+    """warcio's iterator over the records from byte ``base`` on, with the start of each record
+    (warcio's offsets are positions in the file, wherever the reading began)."""
+
+    def __init__(self, handle, base: int):
         handle.seek(base)
-        self.base = base
         self.iterator = ArchiveIterator(handle, arc2warc=True)
-        self._current = (None, -1)  # (index, relative start) of the record given last
+        self._current = (None, -1)  # (index, start) of the record given last
 
     def records(self, first_index: int):
         for index, record in enumerate(self.iterator, first_index):
             self._current = (index, self.iterator.offset)
             yield index, record
 
+    @property
+    def start_of_current(self) -> int:
+        """Where the record given last starts in the file."""
+        return self._current[1]
+
     def failure(self, next_index: int):
         """(where the damaged record starts, its index): the record given last when the damage was
         met inside it, else the one after it."""
         index, start = self._current
         if index is not None and self.iterator.offset == start:
-            return self.base + start, index
-        return self.base + self.iterator.offset, (next_index if index is None else index + 1)
+            return start, index
+        return self.iterator.offset, (next_index if index is None else index + 1)
 
 
 def _damaged(handle, path: str, start: int, end: Optional[int], gzipped: bool, limit: int, err,
@@ -122,7 +165,7 @@ def _damaged(handle, path: str, start: int, end: Optional[int], gzipped: bool, l
 
 
 def _unit(record, records, path: str, max_record_bytes: int, page_filter: Optional[PageFilter],
-          seen: Optional[Callable[[str], bool]] = None, base: int = 0) -> Union[RawDocument, Skipped, BadRecord]:
+          seen: Optional[Callable[[str], bool]] = None) -> Union[RawDocument, Skipped, BadRecord]:
     """What one record is. The payload is read before the offset is asked for: warcio reads
     the record to its end to give it."""
     kind = _skipped_kind(record)
@@ -134,7 +177,7 @@ def _unit(record, records, path: str, max_record_bytes: int, page_filter: Option
     kind = _filtered_kind(record, payload, page_filter)
     if kind:
         return Skipped(kind)
-    source_uri = f"{path}#offset={base + records.get_record_offset()}"
+    source_uri = f"{path}#offset={records.get_record_offset()}"
     if len(payload) > max_record_bytes:
         return BadRecord(source_uri, payload[:max_record_bytes], TOO_LARGE,
                          f"archived page larger than the {max_record_bytes}-byte record limit")

@@ -11,7 +11,7 @@ its rejected row. Files are scanned in chunks: memory stays bounded. Pure (no Be
 import zlib
 from typing import Optional
 
-__all__ = ["is_gzipped", "starts_archive", "next_record_start", "readable_head"]
+__all__ = ["GZIP_MAGIC", "is_gzipped", "starts_archive", "next_record_start", "readable_head"]
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_LINE = b"\nWARC/1."
