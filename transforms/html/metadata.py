@@ -18,7 +18,7 @@ from transforms.html.bylines import (
 from transforms.html.titles import choose_title
 from transforms.text.metadata import split_authors
 from transforms.html.selectors import (
-    ARTICLE_TYPES, FOUR_DIGIT_YEAR, H1, HEAD_TITLE, ITEMPROP_PUBLISHED, JSON_CONTROL_CHARS, JSON_LD, META_AUTHORS,
+    ARTICLE_TYPES, FOUR_DIGIT_YEAR, H1, H1_KICKER, HEAD_TITLE, ITEMPROP_PUBLISHED, JSON_CONTROL_CHARS, JSON_LD, META_AUTHORS,
     META_MODIFIED, META_PUBLISHED, META_SITE_NAMES, META_TITLES, PAGE_TYPES, TIME_PUBLISHED, TWITTER_AUTHOR_DATA,
     URL_LIKE,
 )
@@ -26,6 +26,7 @@ from transforms.html.selectors import (
 __all__ = ["PageMetadata", "page_metadata"]
 
 MAX_JSON_LD_CHARS = 1_000_000
+MAX_HEADLINES = 3
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class PageMetadata:
     updated: Optional[str] = None
     site_name: Optional[str] = None
     body: Optional[str] = None  # JSON-LD articleBody: the text of a page that renders it by script
+    headlines: Tuple[str, ...] = ()  # the h1s as shown, kicker and all: a text's first line may repeat one
 
 
 def page_metadata(tree) -> PageMetadata:
@@ -58,6 +60,7 @@ def page_metadata(tree) -> PageMetadata:
         updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(META_MODIFIED(tree))),
         site_name=site_name,
         body=_json_str(article.get("articleBody")),
+        headlines=tuple(_strings(_spaced_text(element) for element in H1(tree)[:MAX_HEADLINES])),
     )
 
 
@@ -147,9 +150,15 @@ def _json_ld_authors(article: dict) -> Tuple[List[str], List[str]]:
     for item in items:
         if isinstance(item, str) and not URL_LIKE.search(item.strip()):
             people.append(html.unescape(item))
-        elif isinstance(item, dict) and _json_str(item.get("name")):
-            (others if "organization" in _types(item) else people).append(_json_str(item["name"]))
+        elif isinstance(item, dict) and (name := _json_ld_name(item)):
+            (others if "organization" in _types(item) else people).append(name)
     return _strings(people), _strings(others)
+
+
+def _json_ld_name(item: dict) -> Optional[str]:
+    """A JSON-LD person's or organisation's name, else its givenName and familyName joined."""
+    parts = [_json_str(item.get(key)) for key in ("givenName", "familyName")]
+    return _json_str(item.get("name")) or (" ".join(p for p in parts if p) or None)
 
 
 # --------------------------------------------------------------------------- markup
@@ -191,7 +200,30 @@ def _meta_authors(tree) -> List[str]:
 
 
 def _h1_texts(tree) -> List[str]:
-    return _strings(" ".join(element.text_content().split()) for element in H1(tree))
+    return _strings(_headline_text(element) for element in H1(tree))
+
+
+def _headline_text(h1) -> str:
+    """The h1's text without a kicker its markup names ("<span class='topline'>"), which would otherwise be
+    glued to the headline ("Premier League Rückschlag im Titelkampf")."""
+    text = _spaced_text(h1)
+    for kicker in H1_KICKER(h1)[:1]:
+        label = _spaced_text(kicker)
+        rest = text[len(label):].lstrip(" :-–—|")
+        if label and text.startswith(label) and rest:
+            return rest
+    return text
+
+
+def _spaced_text(element) -> str:
+    """The element's text, a space put where an element boundary glues two words ("Nationale Demo" +
+    "Der 9. Juli" is not "Nationale DemoDer 9. Juli"); a drop cap ("N" + "a endlich") stays joined."""
+    text = ""
+    for piece in element.itertext():
+        if text[-1:].isalnum() and piece[:1].isupper() and len(text.split()[-1]) > 1:
+            text += " "
+        text += piece
+    return " ".join(text.split())
 
 
 def _strings(values: Iterable) -> List[str]:

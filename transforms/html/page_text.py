@@ -9,7 +9,7 @@ blank line (``"\\n\\n"``).
 """
 import html as html_lib
 from contextlib import contextmanager
-from typing import Optional
+from typing import Optional, Sequence
 
 import lxml.html
 import trafilatura
@@ -26,7 +26,7 @@ from transforms.text.language import normalise_language
 from transforms.text.metadata import clean_topics, split_authors
 from transforms.html.trafilatura_metadata import PageGuesses
 from transforms.html.selectors import (
-    BLOCK_TAGS, FRAGMENT_SKIP_TAGS, HEADLINE_LABEL, NEVER_TEXT_TAGS, NON_XML_CHARS, PAGE_LANGUAGE, SCRIPT_OR_STYLE,
+    BLOCK_TAGS, FRAGMENT_SKIP_TAGS, HEADLINE_LABEL, NEVER_TEXT_TAGS, NON_WORD, NON_XML_CHARS, PAGE_LANGUAGE, SCRIPT_OR_STYLE,
     TAG, WORD, XML_DECLARATION,
 )
 
@@ -85,7 +85,7 @@ def _main_text_or_declared_body(tree, document, declared) -> str:
     in its JSON-LD ``articleBody``: when the HTML gives no text, or only that body run together
     into one paragraph, the body's own paragraphs are the text; else ``html_empty``."""
     try:
-        text = _without_leading_title(_main_text(tree, document.title), declared.title)
+        text = _without_leading_title(_main_text(tree, document.title), (declared.title,) + declared.headlines)
     except RejectError as err:
         if err.reason != HTML_EMPTY or not declared.body:
             raise
@@ -211,15 +211,24 @@ def _page_paragraphs(text: Optional[str], title: Optional[str]) -> str:
     return "\n\n".join(lines)
 
 
-def _without_leading_title(text: str, title: Optional[str]) -> str:
-    """``text`` without a first paragraph that repeats the headline, alone or with a short label
-    after a dash or bar ("Gym Workouts for Beginners — Strength Training")."""
+def _without_leading_title(text: str, titles: Sequence[Optional[str]]) -> str:
+    """``text`` without a first paragraph that repeats the headline (the title or an h1 as shown, in any
+    spacing and punctuation), alone or with a short label after a dash or bar ("Gym Workouts for
+    Beginners — Strength Training")."""
     first, _, rest = text.partition("\n\n")
-    title = " ".join((title or "").split())
-    if not title or not first.startswith(title):
-        return text
-    label = HEADLINE_LABEL.fullmatch(first[len(title):])
-    return rest if first == title or (label and len(label.group(1).split()) <= MAX_TITLE_LABEL_WORDS) else text
+    return rest if any(_repeats_title(first, title) for title in titles if title) else text
+
+
+def _repeats_title(first: str, title: str) -> bool:
+    title = " ".join(title.split())
+    if _letters(first) == _letters(title):
+        return True
+    label = HEADLINE_LABEL.fullmatch(first[len(title):]) if first.startswith(title) else None
+    return bool(label) and len(label.group(1).split()) <= MAX_TITLE_LABEL_WORDS
+
+
+def _letters(text: str) -> str:
+    return NON_WORD.sub("", text).casefold()
 
 
 # --------------------------------------------------------------------------- fragments

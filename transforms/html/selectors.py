@@ -50,6 +50,11 @@ URL_LIKE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
 # --------------------------------------------------------------------------------- titles (metadata, titles, page_text)
 # headline candidates
 H1 = etree.XPath("//h1")
+# a kicker (overline) inside an h1, marked by its class: <h1><span class="topline">Kicker</span><span>Headline</span></h1>
+H1_KICKER = etree.XPath(
+    ".//*[re:test(@class, 'kicker|overline|topline|roofline|eyebrow|dachzeile|spitzmarke|supertitle|pretitle', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
 # the <title> text
 HEAD_TITLE = etree.XPath("//head/title/text() | //title/text()")
 # titles the meta tags declare (OpenGraph, Twitter, Dublin Core)
@@ -63,6 +68,12 @@ META_SITE_NAMES = etree.XPath(
 )
 # between a title's segments: "Headline | Site", "Site - Headline"
 TITLE_SEPARATOR = re.compile(r"\s+[|•·»~:/–—-]{1,2}\s+|\s*\|\s*")
+# a kicker before a headline, up to its colon or separator: "Nach Gaetz-Rückzug: ", "Minderheit in Syrien - "
+KICKER_END = re.compile(r"[^:|•·–—]{1,80}?(?::\s+|\s+[|•·–—-]\s+)")
+# what a headline's copies may differ by: "Ahrtal-Flut Zwei" and "Ahrtal-Flut: Zwei"
+COLON_OR_SPACE = re.compile(r"[\s:]+")
+# what is not part of a word: a headline's copies compare by their letters and digits alone
+NON_WORD = re.compile(r"[\W_]+")
 # a word, for comparing titles and names
 WORD = re.compile(r"\w+")
 # a run of letters (no digits or underscores), for comparing a name with an author page's slug

@@ -10,7 +10,7 @@ import unicodedata
 from typing import List, Optional, Sequence
 
 from transforms.html.selectors import (
-    CONTINUATION, DOMAIN_EDGE, LOST_CHARACTER, PIPE_PREFIX, SECTION_LABEL_PREFIX, SENTENCE_MARKS, TITLE_DATE,
+    COLON_OR_SPACE, CONTINUATION, DOMAIN_EDGE, KICKER_END, LOST_CHARACTER, PIPE_PREFIX, SECTION_LABEL_PREFIX, SENTENCE_MARKS, TITLE_DATE,
     TITLE_SEPARATOR, WORD,
 )
 
@@ -20,6 +20,8 @@ MIN_AGREEMENT = 0.5  # share of words an h1 and a declared title (site name remo
 MAX_TITLE_CHARS = 300
 _SUFFIX_MAX_WORDS = 6
 _PREFIX_MAX_WORDS = 3
+_KICKER_MAX_WORDS = 5
+_KICKER_MIN_REST = 3
 
 
 def _segments(title: str) -> List[str]:
@@ -83,6 +85,25 @@ def _dated_extension(h1: str, title: str) -> bool:
     return bool(other) and other < set(words) and bool(TITLE_DATE.search(extra))
 
 
+def _kicker_variant(h1: str, title: str) -> bool:
+    """One is the other with a kicker before it ("Nach Gaetz-Rückzug: Trump-Anwältin soll …"): the page
+    declares which one is its headline. The kicker is shorter than the rest; both the kicker and what follows it start as a headline does (not
+    "'A quote': economists say", not "keyword phrase: Headline")."""
+    a, b = _words(h1), _words(title)
+    longer, shorter = (h1, title) if len(a) > len(b) else (title, h1)
+    extra = abs(len(a) - len(b))
+    match = KICKER_END.match(longer)
+    rest = len(_words(shorter))
+    return (0 < extra <= _KICKER_MAX_WORDS and extra < rest and rest >= _KICKER_MIN_REST and bool(match)
+            and len(_words(match.group(0))) == extra and _same(longer[match.end():], shorter)
+            and not longer[:1].islower() and not longer[match.end():][:1].islower())
+
+
+def _respelled(h1: str, title: str) -> bool:
+    """The same words with a colon or space restored ("Ahrtal-Flut Zwei" and "Ahrtal-Flut: Zwei")."""
+    return h1 != title and COLON_OR_SPACE.sub("", h1) == COLON_OR_SPACE.sub("", title)
+
+
 def _same(a: str, b: str) -> bool:
     return _words(a) == _words(b)
 
@@ -90,7 +111,8 @@ def _same(a: str, b: str) -> bool:
 def strip_site_suffix(title: str, site_names: Sequence[str]) -> str:
     """``title`` without leading or trailing segments naming the site ("Headline | Site", "Site - Headline").
 
-    Without a known site name, a short last segment after a separator is taken as the site.
+    Without a known site name, a short title-cased last segment after a separator is taken as the site
+    ("Headline - Daily Ledger", not "Headline - Leeds lose at home").
     """
     parts = _segments(title)
     if len(parts) < 2:
@@ -100,10 +122,16 @@ def strip_site_suffix(title: str, site_names: Sequence[str]) -> str:
         parts.pop()
     while len(parts) > 1 and any(_names_site(parts[0], n) for n in names):
         parts.pop(0)
-    if len(parts) == len(TITLE_SEPARATOR.split(title)) and len(parts) > 1 and not names:
-        if len(_words(parts[-1])) <= _SUFFIX_MAX_WORDS and len(_words(parts[-1])) < len(_words(parts[0])):
+    if len(parts) == len(TITLE_SEPARATOR.split(title)) and len(parts) > 1 and not names and not _opens_quote(parts[-2]):
+        if (len(_words(parts[-1])) <= _SUFFIX_MAX_WORDS and len(_words(parts[-1])) < len(_words(parts[0]))
+                and _title_cased(parts[-1])):
             parts.pop()
     return _rejoin(title, parts)
+
+
+def _opens_quote(segment: str) -> bool:
+    """The segment ends in a colon: what follows is the headline's quote ("fødestua: – Helt absurd"), not a site."""
+    return segment.rstrip().endswith(":")
 
 
 def _names_site(segment: str, site_name: str) -> bool:
@@ -126,7 +154,7 @@ def _without_edge_labels(title: str) -> str:
     ``_is_label``), a short first segment before a pipe or bullet ("Blog | Headline") or a lowercase
     domain name before or after it ("example.com Headline")."""
     parts = _segments(title)
-    if len(parts) > 1 and _is_label(parts[-1], parts[0]):
+    if len(parts) > 1 and _is_label(parts[-1], parts[0]) and not _opens_quote(parts[-2]):
         title = _rejoin(title, parts[:-1])
     title = DOMAIN_EDGE.sub("", title)
     prefix = PIPE_PREFIX.match(title)
@@ -139,7 +167,13 @@ def _is_label(segment: str, other: str, max_words: int = _SUFFIX_MAX_WORDS) -> b
     "Features, Pricing, and More" continue the headline)."""
     count = len(_words(segment))
     return (0 < count <= max_words and count < len(_words(other)) and segment.strip()[:1].isupper()
-            and not SENTENCE_MARKS.search(segment))
+            and not SENTENCE_MARKS.search(segment) and _title_cased(segment))
+
+
+def _title_cased(segment: str) -> bool:
+    """Every word of four or more letters is capitalised, as labels are ("Top Local Repair Experts"); a
+    clause is not ("Leeds lose at home", "Irans Justiz dementiert")."""
+    return not any(word[:1].islower() for word in WORD.findall(segment) if len(word) >= 4)
 
 
 def _is_prefix_label(segment: str, rest: str) -> bool:
@@ -177,7 +211,7 @@ def _headline(h1s: Sequence[str], declared: Sequence[str], site_names: Sequence[
         best = max(h1s, key=lambda h: _agreement(h, cleaned))
         longer = [title for title in cleaned
                   if _dated_extension(best, title) or _continues(title, best) or _garbled_copy(best, title)
-                  or _labelled_copy(best, title)]
+                  or _labelled_copy(best, title) or _kicker_variant(best, title) or _respelled(best, title)]
         if longer:
             return longer[0]
         if _agreement(best, cleaned) >= MIN_AGREEMENT or (len(h1s) == 1 and not declared):

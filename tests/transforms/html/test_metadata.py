@@ -372,3 +372,52 @@ def test_every_declared_site_name_strips_a_title_suffix():
     <script type="application/ld+json">{"@type": "WebPage", "publisher": {"@type": "Organization",
     "name": "The Daily Ledger of Northshire County"}}</script></head><body><p>Text.</p></body></html>"""
     assert page_metadata(_tree(page)).title == "Cycle lanes approved"
+
+
+@pytest.mark.parametrize("h1s, declared, expected", [
+    # the h1 and the declared title differ by a kicker before a colon or dash: the declared form is the headline
+    (["Storm season: Ferries cancelled along the whole coast"], ["Ferries cancelled along the whole coast"],
+     "Ferries cancelled along the whole coast"),
+    (["Ferries cancelled along the whole coast"], ["After the storm: Ferries cancelled along the whole coast"],
+     "After the storm: Ferries cancelled along the whole coast"),
+    (["Wahl in Sachsen - Die Koalition steht nach langen Gesprächen"], ["Die Koalition steht nach langen Gesprächen"],
+     "Die Koalition steht nach langen Gesprächen"),
+    # ... but not a quote running on into the sentence, a lowercase keyword phrase or a kicker longer than the rest
+    (["'Ends the debate': analysts weigh in on the latest figures"], ["Analysts weigh in on the latest figures"],
+     "'Ends the debate': analysts weigh in on the latest figures"),
+    (["Rail strike update: Trains return on Monday"], ["rail strike news: Rail strike update: Trains return on Monday"],
+     "Rail strike update: Trains return on Monday"),
+    (["From Engagement to I Do: A Wedding Timeline"], ["A Wedding Timeline"], "From Engagement to I Do: A Wedding Timeline"),
+    # the same words with the colon or space the visible h1 lost
+    (["Ausschuss zur Flut Zwei Rücktritte - und viele Fragen"], ["Ausschuss zur Flut: Zwei Rücktritte - und viele Fragen"],
+     "Ausschuss zur Flut: Zwei Rücktritte - und viele Fragen"),
+    (["पुलिस ने 2 को पकड़ा:दो दिनों के अंदर खुलासा"], ["पुलिस ने 2 को पकड़ा: दो दिनों के अंदर खुलासा"],
+     "पुलिस ने 2 को पकड़ा: दो दिनों के अंदर खुलासा"),
+    # ... but not a copy with different letters or stray characters
+    (["Keeping It Clean and Healthy"], ["Keeping It Clean and Healthy ?>"], "Keeping It Clean and Healthy"),
+    (["ACTUARIAL CONSULTING VS. INSURANCE"], ["Actuarial Consulting vs Insurance"], "ACTUARIAL CONSULTING VS. INSURANCE"),
+])
+def test_choose_title_between_kicker_variants(h1s, declared, expected):
+    assert choose_title(h1s, declared, ["Coast News"]) == expected
+
+
+def test_a_quote_after_a_colon_is_not_a_label_or_site():
+    title = "Surprised by the manager in the delivery room: – Totally absurd"
+    assert choose_title(["Celebrities", title], [title], ["Daily Net"]) == title
+    assert strip_site_suffix(title, []) == title
+
+
+def test_h1_kicker_marked_by_class_is_not_glued_to_the_headline():
+    page = ('<html><head><meta property="og:title" content="Defeat in the title race - Leeds lose at home"></head>'
+            '<body><h1><span class="headline__topline">Premier League</span>'
+            '<span class="headline__text">Defeat in the title race - Leeds lose at home</span></h1></body></html>')
+    assert page_metadata(_tree(page)).title == "Defeat in the title race - Leeds lose at home"
+    glued = page.replace('class="headline__topline"', 'class="a"')
+    assert page_metadata(_tree(glued)).title == "Premier League Defeat in the title race - Leeds lose at home"
+
+
+def test_json_ld_person_named_by_given_and_family_name():
+    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Floods", "author": ['
+            '{"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"},'
+            '{"@type": "Person", "familyName": "Marchart", "givenName": "Jan"}]}</script></head><body></body></html>')
+    assert page_metadata(_tree(page)).authors == ("Anna Giulia Fink", "Jan Marchart")

@@ -102,9 +102,12 @@ def test_page_that_precision_mode_finds_empty_falls_back_to_default_mode():
      "Garden Sheds Explained — and why every one of them leaks after the first long winter\n\nBody."),
     ("Garden Sheds Explained. They leak.\n\nBody.", "Garden Sheds Explained. They leak.\n\nBody."),
     ("Garden Sheds Explained Again\n\nBody.", "Garden Sheds Explained Again\n\nBody."),
+    # the h1 as shown: its kicker glued on, its colon or a space lost
+    ("Home and Garden Garden Sheds Explained\n\nBody.", "Body."),
+    ("Garden:Sheds Explained\n\nBody.", "Body."),
 ])
 def test_a_first_paragraph_repeating_the_headline_is_dropped(text, expected):
-    assert _without_leading_title(text, "Garden Sheds  Explained") == expected
+    assert _without_leading_title(text, ["Garden Sheds  Explained", None, "Home and Garden Garden Sheds Explained"]) == expected
 
 
 def test_an_organisation_author_is_not_replaced_by_a_mangled_copy_of_it():
