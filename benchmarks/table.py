@@ -1,7 +1,7 @@
 """Markdown tables for the extraction benchmark (newsbeam and trafilatura side by side)."""
 from typing import Dict
 
-__all__ = ["aeb_table", "wcxb_table", "fundus_table"]
+__all__ = ["aeb_table", "wcxb_table", "fundus_table", "markdown"]
 
 ENGINES = ("newsbeam", "trafilatura")
 
@@ -59,4 +59,11 @@ def wcxb_table(halves: Dict[str, Dict[str, dict]], pages: Dict[str, int]) -> str
     for label, key, fmt in _WCXB_ROWS:
         cells = " | ".join(fmt.format(halves[h][e][key]) for h in names for e in ENGINES)
         lines.append(f"| {label} | {cells} |")
+    return "\n".join(lines)
+
+
+def markdown(headers, rows) -> str:
+    """A Markdown table: the first column left-aligned, the others right-aligned."""
+    lines = ["| " + " | ".join(headers) + " |", "|---|" + "---:|" * (len(headers) - 1)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)

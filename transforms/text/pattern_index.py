@@ -8,7 +8,8 @@ pattern's parse tree:
 * the strings of up to ``PREFIX_CHARS`` characters a match can begin with, lower-cased
   (a line beginning "The c" never needs ``(?:read more|related)...``);
 * for a pattern that can begin with anything (``.{0,120}\\bpostfach\\b.*``), a literal
-  every match contains (a line without "postfach" never needs it).
+  every match contains (a line without "postfach" never needs it), or the literals of an
+  alternation every match passes through, one per branch.
 
 Both are supersets: whatever the analysis does not understand (``.``, negated classes,
 back-references, an unexpected construct) makes it keep the pattern. Lines are
@@ -17,7 +18,7 @@ lower-cased for the look-up after mapping the four non-ASCII characters that
 Pure Python, no Beam.
 """
 import re
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 try:  # Python 3.11+
     from re import _constants as _sre, _parser as _sre_parse
@@ -31,6 +32,8 @@ PREFIX_CHARS = 3
 ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _MAX_PREFIXES = 4096
 _MIN_LITERAL = 4
+_MAX_GATE_LITERALS = 4  # more are slower to look for than trying the pattern
+_RARE_MARKS = "?@"  # a gate on its own: few lines hold one
 _MAX_CACHED_KEYS = 1 << 16
 _ASCII_SPACE = " \t\n\r\x0b\x0c"
 _CATEGORY_CHARS = {  # their ASCII members; every one of them matches non-ASCII characters too
@@ -158,15 +161,31 @@ def _repeat(state: _Prefixes, least: int, most, items) -> _Prefixes:
 
 
 def _required_literal(items) -> Optional[str]:
-    """The longest run of ASCII letters, digits and spaces every match contains (lower-cased)."""
-    best, run = "", ""
+    """The longest run of ASCII letters, digits and spaces every match contains (lower-cased), else
+    a rare mark it contains ("?" of a question, "@" of an address); None when neither is there."""
+    best, run, marks = "", "", ""
     for op, av in _flatten(items):
         if op is _sre.LITERAL and av < 128 and (chr(av).isalnum() or av == 32):
             run += chr(av).lower()
             best = max(best, run, key=len)
         else:
             run = ""
-    return best if len(best.strip()) >= _MIN_LITERAL else None
+            marks += chr(av) if op is _sre.LITERAL and chr(av) in _RARE_MARKS else ""
+    return best if len(best.strip()) >= _MIN_LITERAL else (marks[:1] or None)
+
+
+def _required_literals(items) -> Tuple[str, ...]:
+    """Literals one of which every match contains: the longest required literal, else those of a
+    required alternation, one per branch (``.{0,160}\\b(?:hier|unter diesem link)...``); () when none."""
+    literal = _required_literal(items)
+    if literal:
+        return (literal,)
+    for op, av in _flatten(items):
+        if op is _sre.BRANCH:
+            literals = tuple(_required_literal(branch) for branch in av[1])
+            if all(literals) and len(literals) <= _MAX_GATE_LITERALS:
+                return literals
+    return ()
 
 
 def _flatten(items):
@@ -178,16 +197,22 @@ def _flatten(items):
             yield op, av
 
 
-def analyse(pattern: re.Pattern) -> Tuple[FrozenSet[str], FrozenSet[str], Optional[str]]:
+def analyse(pattern: re.Pattern) -> Tuple[FrozenSet[str], FrozenSet[str], Tuple[str, ...]]:
     """What a line matching ``pattern`` begins with: (prefixes -- "" for anything --, prefixes
-    followed by a non-ASCII character, a literal it contains when it may begin with anything)."""
+    followed by a non-ASCII character, and when it may begin with anything the literals one of
+    which it contains, lower-cased; () when none is known)."""
     try:
         parsed = _sre_parse.parse(pattern.pattern, pattern.flags).data
         found = _extend(_Prefixes({""}, set(), set()), parsed)
     except Exception:  # noqa: BLE001 - anything unexpected: the pattern is always tried
-        return frozenset({""}), frozenset(), None
+        return frozenset({""}), frozenset(), ()
     prefixes = frozenset(found.exact | found.open)
-    return prefixes, frozenset(found.cut), (_required_literal(parsed) if "" in prefixes else None)
+    return prefixes, frozenset(found.cut), (_required_literals(parsed) if "" in prefixes else ())
+
+
+def _gate(literals: Tuple[str, ...]) -> Union[str, Tuple[str, ...]]:
+    """What ``first`` looks for in the folded line: the literal, or any of the literals."""
+    return literals[0] if len(literals) == 1 else literals
 
 
 class PatternIndex:
@@ -197,27 +222,32 @@ class PatternIndex:
         self._patterns = tuple(patterns)
         self._by_prefix: Dict[str, List[int]] = {}
         self._by_cut: Dict[str, List[int]] = {}
-        self._gates: Dict[int, re.Pattern] = {}
+        self._gates: Dict[int, Union[str, Tuple[str, ...]]] = {}
         for index, pattern in enumerate(self._patterns):
             if pattern.flags & re.IGNORECASE:
-                prefixes, cuts, literal = analyse(pattern)
+                prefixes, cuts, literals = analyse(pattern)
             else:  # the analysis assumes case-insensitive matching: always try the others
-                prefixes, cuts, literal = frozenset({""}), frozenset(), None
+                prefixes, cuts, literals = frozenset({""}), frozenset(), ()
             for prefix in prefixes:
                 self._by_prefix.setdefault(prefix, []).append(index)
             for prefix in cuts:
                 self._by_cut.setdefault(prefix, []).append(index)
-            if literal:  # searched for with the pattern's own flags: exactly what it requires
-                self._gates[index] = re.compile(re.escape(literal), pattern.flags)
+            if literals:  # looked for in the folded line: one of them is in every match
+                self._gates[index] = _gate(literals)
         self._cache: Dict[Tuple[str, bool], Tuple[int, ...]] = {}
 
     def first(self, line: str, start: int = 0) -> Optional[int]:
         """Index of the first pattern at or after ``start`` that fullmatches ``line``, or None."""
+        folded = None
         for index in self._candidates(line):
             if index < start:
                 continue
             gate = self._gates.get(index)
-            if (gate is None or gate.search(line)) and self._patterns[index].fullmatch(line):
+            if gate is not None:
+                folded = fold(line) if folded is None else folded
+                if not (gate in folded if isinstance(gate, str) else any(each in folded for each in gate)):
+                    continue
+            if self._patterns[index].fullmatch(line):
                 return index
         return None
 

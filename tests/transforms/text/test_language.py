@@ -25,6 +25,29 @@ def test_detect_language_none_for_low_confidence(text):
     assert language.detect_language(text) is None
 
 
+@pytest.mark.parametrize("text, expected", [("bonjour mon ami", "fr"), ("hola amigo mío", "es")])
+def test_cld2_answers_where_py3langid_is_unsure(text, expected):
+    assert language.py3langid_language(text) is None
+    assert language.cld2_language(text) == language.detect_language(text) == expected
+
+
+def test_py3langid_goes_first_on_a_few_words():
+    text = "Ich bin hier"  # CLD2 calls this Slovak, and reliable
+    assert language.cld2_language(text) == "sk"
+    assert language.detect_language(text) == language.py3langid_language(text) == "de"
+
+
+def test_cld2_answers_a_few_words_py3langid_is_unsure_of():
+    assert language.py3langid_language("Ciao a tutti") is None
+    assert language.detect_language("Ciao a tutti") == "it"
+
+
+@pytest.mark.parametrize("text", ["Das ist ein \ud800 deutscher Satz über die Steuern der Bundesregierung.",
+                                  "Das ist ein \x00\x0b deutscher Satz über die Steuern der Bundesregierung."])
+def test_detect_language_survives_lone_surrogates_and_control_characters(text):
+    assert language.detect_language(text) == "de"
+
+
 def test_detect_language_only_reads_the_first_2000_chars():
     text = ENGLISH * 3 + " " + FRENCH * 100  # mostly French, English for well over 2000 chars
     assert len(ENGLISH * 3) > 2000

@@ -78,10 +78,22 @@ def test_tricky_patterns_first_match_is_unchanged(flags):
 
 def test_unknown_constructs_are_always_tried():
     prefixes, cut, literal = analyse(re.compile(r".{0,120}\bpostfach\b.*", re.I))
-    assert "" in prefixes and literal == "postfach"  # may begin with anything: gated by its literal
+    assert "" in prefixes and literal == ("postfach",)  # may begin with anything: gated by its literal
     assert analyse(re.compile(r"[^x]abc", re.I))[0] == {""}
     assert analyse(re.compile(r"(a)\1", re.I))[0] == {"a"}  # known up to the back-reference
     assert analyse(re.compile(r"advert(?:isement)?", re.I))[0] == {"adv"}
+
+
+def test_a_required_alternation_gates_by_its_branches_literals():
+    pattern = re.compile(r".{0,60}\b(?:hier|unter diesem link|über diesen link)\b.{0,20}", re.I)
+    assert analyse(pattern)[2] == ("hier", "unter diesem link", "ber diesen link")
+    assert analyse(re.compile(r".{0,60}(?:hier|x) spenden", re.I))[2] == (" spenden",)  # a literal wins
+    assert analyse(re.compile(r".{0,60}(?:hier|ab)(?:\s|-)x", re.I))[2] == ()  # "ab" is too short to gate
+    assert analyse(re.compile(r"[^?]{3,80}\?\s*(?:write|call) us", re.I))[2] == ("?",)  # a rare mark gates
+    index = PatternIndex([pattern])
+    for line in ["Mehr Infos HIER, bitte.", "Unter diesem Link spenden", "Über diesen Link spenden", "ÜBER DIESEN LINK",
+                 "Dort spenden.", "hierzu nichts"]:
+        assert index.first(line) == first_in_order([pattern], line), line
 
 
 def test_non_ascii_first_characters_are_cut_prefixes():
