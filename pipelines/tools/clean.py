@@ -184,14 +184,13 @@ def clean_inputs(paths: List[str], state: str = None, allow_networks=(), workers
 
 
 def _prepare(state: Optional[str], allow_networks) -> None:
-    """Settings, run context, compiled rules, learned lines and the language model, loaded once."""
+    """Settings, run context, compiled rules and learned lines, loaded once (CLD2 needs no loading;
+    py3langid's model is loaded when a short text first needs it)."""
     # imported here: both modules import Beam's FileSystems at the top (for remote config files and globs)
     from pipelines.run.config import build_settings
     from pipelines.run.run_context import new_run_context
-    from transforms.text.language import detect_language
 
     settings = build_settings({"fetch": {"allow_networks": list(allow_networks)}} if allow_networks else {}, {})
-    detect_language("The model is loaded before the workers start, so each of them has it.")
     _CLEANER.update(settings=settings, ctx=new_run_context(settings), rules=load_rules(settings.rule_packs),
                     learned=learned_lines(state, settings.site_lines) if state else {})
 

@@ -11,10 +11,6 @@ read column by column with pyarrow: bounded memory whatever the run's size.
 from collections import Counter
 from typing import Dict, List, Mapping
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from pipelines.errors import ConfigError
 from schemas.layout import ARTICLES, join
 
@@ -72,6 +68,8 @@ def _partition_values(path: str) -> Dict[str, str]:
 
 
 def _count_file(counts, path: str, partition: Dict[str, str]) -> None:
+    import pyarrow.parquet as pq  # here: the config validates expectations without loading pyarrow
+
     stored = set(pq.read_schema(path).names)
     columns = [f for f in FILL_FIELDS if f in stored] + (["source"] if "source" in stored else [])
     table = pq.read_table(path, columns=columns)
@@ -87,6 +85,9 @@ def _count_file(counts, path: str, partition: Dict[str, str]) -> None:
 
 
 def _add_filled(counts, sources, column, field: str) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     present = pc.is_valid(column)
     if pa.types.is_list(column.type):
         present = pc.and_(present, pc.greater(pc.fill_null(pc.list_value_length(column), 0), 0))

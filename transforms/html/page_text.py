@@ -25,6 +25,7 @@ from transforms.html.metadata import page_metadata
 from transforms.text.language import normalise_language
 from transforms.text.metadata import clean_topics, split_authors
 from transforms.html.trafilatura_metadata import PageGuesses
+from transforms.html.script_state import state_body
 from transforms.html.selectors import (
     BLOCK_TAGS, FRAGMENT_SKIP_TAGS, HEADLINE_LABEL, NEVER_TEXT_TAGS, NON_WORD, NON_XML_CHARS, PAGE_LANGUAGE, SCRIPT_OR_STYLE,
     TAG, WORD, XML_DECLARATION,
@@ -82,15 +83,16 @@ def html_page_fields(html: str) -> dict:
 
 def _main_text_or_declared_body(tree, document, declared) -> str:
     """The page's main text (with its shown lead). A page rendered by script has its text only
-    in its JSON-LD ``articleBody``: when the HTML gives no text, or only that body run together
-    into one paragraph, the body's own paragraphs are the text; else ``html_empty``."""
+    in its JSON-LD ``articleBody`` or in its scripts' state (``script_state``): when the HTML
+    gives no text, or only that body run together into one paragraph, the body's own paragraphs
+    are the text; else ``html_empty``."""
     try:
         text = _without_leading_title(_main_text(tree, document.title), (declared.title,) + declared.headlines)
     except RejectError as err:
-        if err.reason != HTML_EMPTY or not declared.body:
+        if err.reason != HTML_EMPTY:
             raise
         text = ""
-    body = _page_paragraphs(declared.body, declared.title)
+    body = _page_paragraphs(declared.body or (None if text else state_body(tree)), declared.title)
     if body and (not text or text.split() == body.split()):
         text = body
     if not text:

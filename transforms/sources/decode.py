@@ -83,7 +83,7 @@ _CP1252_ALIASES = {"latin_1", "iso8859_1", "ascii"}
 # Labels that mislabelled UTF-8 pages commonly carry
 _WESTERN_LABELS = _CP1252_ALIASES | {"cp1252", "iso8859_15"}
 _LATIN_FAMILY = {"cp1252", "latin_1", "iso8859_15", "ascii"}
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _NEWLINES = re.compile(r"\r\n?")
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]+)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']", re.IGNORECASE)
@@ -430,7 +430,10 @@ def _decode_last_resort(data: bytes) -> str:
 
 
 def _control_share(text: str) -> float:
-    return len(_CONTROL_CHARS.findall(text)) / max(len(text), 1)
+    """The share of control characters (``_CONTROL_BYTES``): counted on the UTF-8 bytes, where each is one
+    byte and no multi-byte sequence holds one, by deleting them (a C loop, ~10x a regex)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / max(len(text), 1)
 
 
 def _finish_text(text: str) -> str:

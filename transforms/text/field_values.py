@@ -55,10 +55,19 @@ def text_paragraphs(text: str) -> str:
 def valid_text(text: str) -> Tuple[str, int]:
     """``text`` with each lone surrogate replaced by U+FFFD and NULs dropped, and how many
     characters that changed (0: ``text`` itself)."""
-    if not _INVALID_CHARS.search(text):
+    if "\x00" not in text and _encodes(text):
         return text, 0
     changed = len(_INVALID_CHARS.findall(text))
     return _INVALID_CHARS.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text), changed
+
+
+def _encodes(text: str) -> bool:
+    """No lone surrogate: the text encodes as UTF-8 (a C loop, several times a regex search)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _valid_value(key: str, value, limited: bool) -> Tuple[object, int]:

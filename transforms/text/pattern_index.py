@@ -107,17 +107,20 @@ def _extend(state: _Prefixes, items) -> _Prefixes:
         if not state.exact:
             return state
         following = _extend_item(state, op, av)
-        if following.size() > _MAX_PREFIXES:
+        if following is None or following.size() > _MAX_PREFIXES:
             return state.closed()
         state = following
     return state
 
 
-def _extend_item(state: _Prefixes, op, av) -> _Prefixes:
+def _extend_item(state: _Prefixes, op, av) -> Optional[_Prefixes]:
+    """The prefixes after one more item; None when they would be more than ``_MAX_PREFIXES``."""
     if op in (_sre.LITERAL, _sre.IN, _sre.ANY, _sre.NOT_LITERAL):
         chars, other = _char_options(op, av)
         if other is None:
             return state.closed()
+        if len(state.exact) * len(chars) > _MAX_PREFIXES:  # as many new prefixes: too many, not built
+            return None
         exact = {prefix + char for prefix in state.exact for char in chars}
         done = {p for p in exact if len(p) >= PREFIX_CHARS}
         cut = state.cut | state.exact if other else state.cut
