@@ -13,6 +13,8 @@ from typing import Iterator, List, Optional
 
 from lxml import etree
 
+from transforms.html.fragments import html_fragment_to_text
+
 __all__ = ["state_body"]
 
 STATE_SCRIPTS = etree.XPath("//script[@type='application/json' or @id='__NEXT_DATA__' or not(@type) "
@@ -84,7 +86,5 @@ def _block_texts(items: list) -> List[str]:
 
 def _as_paragraphs(value: str) -> str:
     if _LOOKS_LIKE_HTML.search(value):
-        from transforms.html.page_text import html_fragment_to_text  # here: page_text imports this module
-
         return html_fragment_to_text(value)
     return "\n\n".join(" ".join(line.split()) for line in value.split("\n") if line.strip())
