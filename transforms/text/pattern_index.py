@@ -47,8 +47,11 @@ _LOOKALIKE_CODES = (0x130, 0x131, 0x17F, 0x212A)
 
 
 def fold(text: str) -> str:
-    """``text`` as the index compares it: look-alikes mapped to ASCII, then lower-cased."""
-    return text.lower() if text.isascii() else text.translate(ASCII_LOOKALIKES).lower()
+    """``text`` as the index compares it: look-alikes mapped to ASCII, then lower-cased (``translate``
+    with a table is slow: only a text holding one of the four look-alikes takes it)."""
+    if text.isascii() or not ("\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text):
+        return text.lower()
+    return text.translate(ASCII_LOOKALIKES).lower()
 
 
 class _Prefixes:
@@ -213,9 +216,17 @@ def analyse(pattern: re.Pattern) -> Tuple[FrozenSet[str], FrozenSet[str], Tuple[
     return prefixes, frozenset(found.cut), (_required_literals(parsed) if "" in prefixes else ())
 
 
-def _gate(literals: Tuple[str, ...]) -> Union[str, Tuple[str, ...]]:
-    """What ``first`` looks for in the folded line: the literal, or any of the literals."""
-    return literals[0] if len(literals) == 1 else literals
+_NO_GATE, _MARK, _LITERAL, _ANY_LITERAL = "none", "mark", "literal", "any literal"
+
+
+def _gate(literals: Tuple[str, ...]) -> Tuple[str, Union[None, str, Tuple[str, ...]]]:
+    """(kind, gate): what ``first`` looks for before trying a pattern: nothing, a rare mark in the
+    line, a literal in the folded line, or any of several literals in it."""
+    if not literals:
+        return _NO_GATE, None
+    if len(literals) > 1:
+        return _ANY_LITERAL, literals
+    return (_MARK if literals[0] in _RARE_MARKS else _LITERAL), literals[0]
 
 
 class PatternIndex:
@@ -225,7 +236,7 @@ class PatternIndex:
         self._patterns = tuple(patterns)
         self._by_prefix: Dict[str, List[int]] = {}
         self._by_cut: Dict[str, List[int]] = {}
-        self._gates: Dict[int, Union[str, Tuple[str, ...]]] = {}
+        self._tries: List[Tuple] = []  # per pattern: (fullmatch, gate kind, gate), read in the hot loop
         for index, pattern in enumerate(self._patterns):
             if pattern.flags & re.IGNORECASE:
                 prefixes, cuts, literals = analyse(pattern)
@@ -235,22 +246,26 @@ class PatternIndex:
                 self._by_prefix.setdefault(prefix, []).append(index)
             for prefix in cuts:
                 self._by_cut.setdefault(prefix, []).append(index)
-            if literals:  # looked for in the folded line: one of them is in every match
-                self._gates[index] = _gate(literals)
+            # a gate is looked for before the pattern is tried: one of its literals is in every match
+            self._tries.append((pattern.fullmatch, *_gate(literals)))
         self._cache: Dict[Tuple[str, bool], Tuple[int, ...]] = {}
 
     def first(self, line: str, start: int = 0) -> Optional[int]:
         """Index of the first pattern at or after ``start`` that fullmatches ``line``, or None."""
         folded = None
+        tries = self._tries
         for index in self._candidates(line):
             if index < start:
                 continue
-            gate = self._gates.get(index)
-            if gate is not None:
-                folded = fold(line) if folded is None else folded
-                if not (gate in folded if isinstance(gate, str) else any(each in folded for each in gate)):
+            fullmatch, kind, gate = tries[index]
+            if kind is _MARK:
+                if gate not in line:
                     continue
-            if self._patterns[index].fullmatch(line):
+            elif kind is not _NO_GATE:
+                folded = fold(line) if folded is None else folded
+                if not (gate in folded if kind is _LITERAL else any(each in folded for each in gate)):
+                    continue
+            if fullmatch(line):
                 return index
         return None
 

@@ -21,6 +21,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
+try:  # Python 3.11+
+    from re import _constants as sre_constants, _parser as sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants  # pylint: disable=deprecated-module
+    import sre_parse  # pylint: disable=deprecated-module
+
 SITE_RULE = "site_repeated"
 
 _MONTHS_AND_DAYS = (
@@ -32,9 +38,13 @@ _MONTHS_AND_DAYS = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|"
     r"s[áa]bado|domingo|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 )
-_DATE_WORD = re.compile(rf"\b(?:{_MONTHS_AND_DAYS})\b")
 _DIGITS = re.compile(r"\d+")
 _NOT_WORD = re.compile(r"[^\w]+")
+_ZERO_RUN = re.compile(rb"0{2,}")
+# ASCII bytes: letters lower-cased, digits made "0", what is not a word character made a space
+_ASCII_LINE_TABLE = bytes(
+    (c + 32 if 65 <= c <= 90 else 48 if 48 <= c <= 57 else c if (97 <= c <= 122 or c == 95) else 32) for c in range(256)
+)
 _CLOSING_PUNCTUATION = tuple(".!?…:;\"'”»)")
 _QUOTED_SPEECH = re.compile(r"[\"“„«‹]\s*(?:[^\"“”„«»‹›\s]+\s+){4,}[^\"“”„«»‹›]*[\"”“»›]")
 
@@ -63,15 +73,50 @@ class ArticleLine(NamedTuple):
 
 def normalise_line(line: str) -> str:
     """The form lines are compared in: case, digits, dates, punctuation and spacing folded, so a
-    footer carrying the day's date or a counter still matches itself."""
-    folded = unicodedata.normalize("NFKC", line).casefold()
-    folded = _DATE_WORD.sub(" 0 ", _DIGITS.sub("0", folded))
-    return " ".join(_NOT_WORD.sub(" ", folded).split())
+    footer carrying the day's date or a counter still matches itself. Word by word: each run of
+    word characters, a run of digits made "0", and a month or day name made "0" (the same as
+    replacing ``_MONTHS_AND_DAYS`` matches, ``\\b``-bounded, in the whole line; tested)."""
+    if line.isascii():  # NFKC changes nothing, casefold is lower(), \\w is [A-Za-z0-9_]: bytes do it
+        data = line.encode("ascii").translate(_ASCII_LINE_TABLE)
+        words = (_ZERO_RUN.sub(b"0", data) if b"00" in data else data).decode("ascii").split()
+    else:
+        folded = unicodedata.normalize("NFKC", line).casefold()
+        words = [word for word in _NOT_WORD.split(_DIGITS.sub("0", folded)) if word]
+    if _DATE_WORDS.isdisjoint(words):
+        return " ".join(words)
+    return " ".join("0" if word in _DATE_WORDS else word for word in words)
+
+
+def _finite_words(items, prefixes=("",)) -> Tuple[str, ...]:
+    """Every string the parsed regex ``items`` (literals, classes, groups, alternations, ``?``) matches."""
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            prefixes = tuple(prefix + chr(av) for prefix in prefixes)
+        elif op is sre_constants.IN:
+            chars = [chr(value) for kind, value in av if kind is sre_constants.LITERAL]
+            prefixes = tuple(prefix + char for prefix in prefixes for char in chars)
+        elif op is sre_constants.SUBPATTERN:
+            prefixes = _finite_words(av[-1], prefixes)
+        elif op is sre_constants.BRANCH:
+            prefixes = tuple(word for branch in av[1] for word in _finite_words(branch, prefixes))
+        elif op is sre_constants.MAX_REPEAT and av[:2] == (0, 1):
+            prefixes = prefixes + _finite_words(av[2], prefixes)
+        else:
+            raise ValueError(f"not a finite pattern: {op}")
+    return prefixes
+
+
+# every month and day name, as words (".", as in "jan.", is never part of a word)
+_DATE_WORDS = frozenset(word for word in _finite_words(sre_parse.parse(_MONTHS_AND_DAYS).data) if "." not in word)
 
 
 def line_fingerprint(line: str) -> int:
     """A signed 64-bit fingerprint of the line's normalised form (Parquet int64)."""
-    digest = hashlib.blake2b(normalise_line(line).encode("utf-8"), digest_size=8).digest()
+    return _fingerprint(normalise_line(line))
+
+
+def _fingerprint(normalised: str) -> int:
+    digest = hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -84,9 +129,10 @@ def countable_lines(text: str, max_line_words: int) -> Iterator[ArticleLine]:
     """Each distinct countable line of an article once (an article counts a line once)."""
     seen = set()
     for line in text_lines(text):
-        if len(line.split()) > max_line_words or not normalise_line(line):
+        normalised = normalise_line(line) if len(line.split()) <= max_line_words else ""
+        if not normalised:
             continue
-        fingerprint = line_fingerprint(line)
+        fingerprint = _fingerprint(normalised)
         if fingerprint not in seen:
             seen.add(fingerprint)
             yield ArticleLine(fingerprint, line)

@@ -77,3 +77,31 @@ def test_quoted_statements_are_protected():
     learned = {line_fingerprint(quote): 30}
     text = _article("Lead paragraph.", "Second paragraph.", quote, "Body.")
     assert strip_site_lines(text, None, learned, PARAMS) == (text, [])
+
+
+def _normalise_line_by_whole_line_regex(line: str) -> str:
+    """The definition normalise_line keeps: date words replaced by a \\b-bounded search of the whole line."""
+    import re
+    import unicodedata
+
+    from transforms.text import site_lines
+
+    date_word = re.compile(rf"\b(?:{site_lines._MONTHS_AND_DAYS})\b")
+    folded = unicodedata.normalize("NFKC", line).casefold()
+    folded = date_word.sub(" 0 ", site_lines._DIGITS.sub("0", folded))
+    return " ".join(site_lines._NOT_WORD.sub(" ", folded).split())
+
+
+def test_normalise_line_word_by_word_equals_the_whole_line_regex():
+    import random
+
+    from transforms.text.site_lines import normalise_line
+
+    pool = ["January", "janvier", "Jan.", "jan.5", "Sept.", "mar.", "Mai", "MÄRZ", "Ｍａｙ", "miércoles", "Donnerstag",
+            "septiembre", "e-mail", "de_Mai", "12:30", "2024", "mayor", "marché", "dec.3", "the", "news", "ﬁnancial",
+            "İstanbul", "Straße", "sun", "sunny", "mon-tue", "…", "“quoted”", "x_y", "٣", "二〇二四年", "_jan_", "Sábado"]
+    separators = [" ", ", ", ". ", "-", "/", "", "  ", "\t", ".", ":", "'", "’"]
+    generator = random.Random(5)
+    for _ in range(20_000):
+        line = "".join(generator.choice(pool) + generator.choice(separators) for _ in range(generator.randint(1, 8)))
+        assert normalise_line(line) == _normalise_line_by_whole_line_regex(line), line
