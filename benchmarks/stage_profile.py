@@ -4,13 +4,14 @@
 records: ``split_file``, ``extract_document``, then ``build_article`` with the functions it
 calls wrapped in timers (inside ``transforms.text.article`` only, for the duration of the
 profile), so each stage is timed where it really runs; ``row assembly`` is the rest of
-``build_article`` (URL, source, id, topics, dates, the row dict). Parquet is
+``build_article`` (URL, source, id, topics, dates, the row dict); site lines are each article's
+lines counted per source, as the run's site-line step counts them. Parquet is
 ``Table.from_pylist`` plus ``write_table`` (zstd) of all the rows.
 """
 import contextlib
 import io
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Dict, List
 
 __all__ = ["STAGES", "profile_stages"]
@@ -23,7 +24,7 @@ _TIMED = {  # name in transforms.text.article -> stage
     "simhash64": "simhash (shingle hashes, majority vote)",
 }
 STAGES = ("read + split JSONL", "extract (JSON, paragraphs, metadata)", *_TIMED.values(), "row assembly",
-          "parquet (arrow + zstd)")
+          "site lines (counted per source)", "parquet (arrow + zstd)")
 
 
 def _timed(totals: Dict[str, float], stage: str, function):
@@ -61,6 +62,7 @@ def profile_stages(files: List[str], limit: int) -> Dict[str, float]:
     from transforms.text.boilerplate import load_rules, strip_boilerplate
     from transforms.sources.formats import extract_document, split_file
     from transforms.text.language import detect_language
+    from benchmarks.throughput_engines import count_site_lines
 
     settings = build_settings({}, {})
     rules, ctx = load_rules(settings.rule_packs), new_run_context(settings)
@@ -84,6 +86,9 @@ def profile_stages(files: List[str], limit: int) -> Dict[str, float]:
             rows.append(build_article(doc, rules, ctx))
             whole += time.perf_counter() - started
     totals["row assembly"] = max(0.0, whole - sum(totals[stage] for stage in _TIMED.values()))
+    line_counts = Counter()
+    for row in rows:
+        _timed(totals, STAGES[-2], count_site_lines)(line_counts, row, settings.site_lines.max_line_words)
     write = lambda r: pq.write_table(pa.Table.from_pylist(r, schema=ARTICLE_SCHEMA), io.BytesIO(),  # noqa: E731
                                      compression="zstd")
     _timed(totals, STAGES[-1], write)(rows)

@@ -5,9 +5,10 @@
     python -m benchmarks.throughput_engines datatrove-newsbeam CORPUS_DIR OUT_DIR [--workers 2]
 
 ``bare``: newsbeam's own functions in a plain single-process loop -- ``split_file`` ->
-``extract_document`` -> ``build_article`` with the packaged rule packs, then one zstd
-Parquet file per input file with pyarrow. No Beam, no dead-letter rows, no dedup: the
-per-core limit of the cleaning code.
+``extract_document`` -> ``build_article`` with the packaged rule packs, each article's lines
+counted for site boilerplate (``countable_lines``, as the run's site-line step counts them),
+then one zstd Parquet file per input file with pyarrow. No Beam, no dead-letter rows, no
+dedup: the per-core limit of the per-document code.
 
 ``datatrove``: what a user would pick instead -- datatrove's ``JsonlReader``, a minimal
 line cleaner (one regex for the corpus' boilerplate lines), ``ParquetWriter`` (zstd),
@@ -27,12 +28,13 @@ import re
 import shutil
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-__all__ = ["bare_loop", "datatrove_run", "minimal_clean", "newsbeam_clean"]
+__all__ = ["bare_loop", "count_site_lines", "datatrove_run", "minimal_clean", "newsbeam_clean"]
 
 # The boilerplate lines of benchmarks/news_corpus.py, as a user writing a quick cleaner would.
 _MINIMAL_BOILERPLATE = re.compile(
@@ -61,6 +63,7 @@ def bare_loop(corpus: str, out: str) -> dict:
     rules, ctx = load_rules(settings.rule_packs), new_run_context(settings)
     os.makedirs(out, exist_ok=True)
     docs = articles = 0
+    line_counts = Counter()
     started = time.perf_counter()
     for number, path in enumerate(sorted(glob.glob(os.path.join(corpus, "*.jsonl")))):
         with open(path, "rb") as handle:
@@ -72,10 +75,19 @@ def bare_loop(corpus: str, out: str) -> dict:
                 rows.append(build_article(extract_document(unit), rules, ctx))
             except RejectError:
                 continue
+            count_site_lines(line_counts, rows[-1], settings.site_lines.max_line_words)
         table = pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
         pq.write_table(table, os.path.join(out, f"part-{number:05d}.parquet"), compression="zstd")
         articles += len(rows)
     return {"docs": docs, "articles": articles, "seconds": time.perf_counter() - started}
+
+
+def count_site_lines(counts: Counter, row: dict, max_line_words: int) -> None:
+    """Count the article's lines per source, as the run's site-line step does for every article."""
+    from transforms.text.site_lines import countable_lines
+
+    for line in countable_lines(row["text"], max_line_words):
+        counts[(row["source"], line.fingerprint)] += 1
 
 
 def minimal_clean(data, rank: int = 0, world_size: int = 1):
@@ -99,7 +111,8 @@ class _NewsbeamFunctions:
             from transforms.text.boilerplate import load_rules
 
             settings = build_settings({}, {})
-            cls._built = (load_rules(settings.rule_packs), new_run_context(settings))
+            cls._built = (load_rules(settings.rule_packs), new_run_context(settings), Counter(),
+                          settings.site_lines.max_line_words)
         return cls._built
 
 
@@ -110,7 +123,7 @@ def newsbeam_clean(data, rank: int = 0, world_size: int = 1):
     from transforms.sources.formats import extract_document
     from schemas.records import RawDocument
 
-    rules, ctx = _NewsbeamFunctions.get()
+    rules, ctx, line_counts, max_line_words = _NewsbeamFunctions.get()
     for document in data:
         record = {**document.metadata, "id": document.id, "text": document.text}
         raw = RawDocument(json.dumps(record, default=str).encode("utf-8"), record.get("file_path", ""), "json")
@@ -118,6 +131,7 @@ def newsbeam_clean(data, rank: int = 0, world_size: int = 1):
             row = build_article(extract_document(raw), rules, ctx)
         except RejectError:
             continue
+        count_site_lines(line_counts, row, max_line_words)
         document.text = row["text"]
         document.metadata = {key: row[key] for key in ("source", "language", "content_hash", "simhash",
                                                        "word_count", "topics")}

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 import yaml
 
+from configs import load_yaml
 from pipelines import package_version
 from pipelines.errors import ConfigError, first_line
 from pipelines.tools.expectations import validate_expectations
@@ -60,7 +61,7 @@ class Settings:
 def load_defaults() -> dict:
     """The packaged ``configs/defaults.yaml`` as a dict."""
     text = resources.files("configs").joinpath("defaults.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def read_config_file(path: str) -> dict:
@@ -69,7 +70,7 @@ def read_config_file(path: str) -> dict:
         from apache_beam.io.filesystems import FileSystems  # Beam only when a config file is read
 
         with FileSystems.open(path) as handle:  # local paths, gs://, s3://
-            data = yaml.safe_load(handle.read().decode("utf-8"))
+            data = load_yaml(handle.read().decode("utf-8"))
     except OSError as err:  # Beam's BeamIOError is an OSError
         raise ConfigError(f"config file {path!r}: cannot read ({first_line(err)})") from None
     except UnicodeDecodeError:

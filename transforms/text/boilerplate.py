@@ -28,6 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from configs import load_yaml
 from transforms.text.metadata import dedupe_ignoring_case
 from transforms.text.pattern_index import PatternIndex
 
@@ -162,7 +163,7 @@ def _read_pack(item: str) -> str:
 def _parse_pack(item: str, source: str) -> list[Rule]:
     """Parse and validate one pack's YAML text into rules."""
     try:
-        data = yaml.safe_load(source)
+        data = load_yaml(source)
     except yaml.YAMLError as err:
         raise ValueError(f"rule pack {item!r}: invalid YAML: {_one_line(err)}") from None
     ctx = f"rule pack {item!r}"
