@@ -3,10 +3,11 @@
 It works on the staged files (``transforms/dedup/staged_rows.py``), before deduplication:
 nothing that grows with the corpus travels between steps or waits in memory.
 
-1. ``Sketch``: every staged file's line fingerprints (and the saved state's) go into one
-   count-min sketch (``line_sketch.LineSketch``, a combine of fixed size).
+1. ``Sketch``: every staged file's line fingerprints (and the saved state's) are counted in one
+   combine (``line_sketch.LineCounts``: exact up to 4M distinct lines, 16 bytes each, a
+   count-min sketch beyond); only the lines added twice or more are kept for the next step.
 2. ``CountLines``: each staged file emits ((source, fingerprint), (run count, state count,
-   line)) only for lines the sketch says recur; ``CombinePerKey`` sums them over the run and the
+   line)) only for lines the counts say recur; ``CombinePerKey`` sums them over the run and the
    state of earlier runs (``transforms/sinks/site_state.py``). Articles per source likewise.
 3. ``Decide``: grouped by fingerprint (how many sources carry it), ``site_lines.is_site_line``
    picks the learned lines -> a side input of ((source, fingerprint), count), bounded by the
@@ -27,7 +28,7 @@ from apache_beam.io.filesystems import FileSystems
 from transforms.dedup.staged_rows import KEYS, LINES, ROWS, SOURCES, StagedFile, read_columns, read_staged_rows
 from transforms.sinks.site_state import read_state_rows, state_table, write_state_file
 from transforms.text.article import strip_learned_lines
-from transforms.text.line_sketch import LineSketch
+from transforms.text.line_sketch import LineCounts
 from transforms.text.site_lines import SiteLineParams, is_site_line
 
 __all__ = ["LearnSiteLines", "StripSiteLines", "STATE_FILE", "REMOVED_COUNTS"]
@@ -37,13 +38,14 @@ RECURRING = 2  # a line must occur at least this often (sketch estimate) to be c
 
 
 class _SketchFn(beam.CombineFn):
-    """Staged-file descriptions and state rows -> one LineSketch of their line fingerprints."""
+    """Staged-file descriptions and state rows -> one LineCounts of their line fingerprints (exact
+    while they fit, a sketch beyond), keeping only the lines that recur."""
 
     def __init__(self, megabytes: int):
         self._megabytes = megabytes
 
     def create_accumulator(self):
-        return LineSketch(self._megabytes)
+        return LineCounts(self._megabytes)
 
     def add_input(self, sketch, element):
         if "fingerprint" in element:  # a state row: its count, once per article of earlier runs
@@ -63,10 +65,10 @@ class _SketchFn(beam.CombineFn):
         return merged
 
     def extract_output(self, sketch):
-        return sketch
+        return sketch.at_least(RECURRING)  # the side input: only the lines that may be counted
 
 
-def _staged_counts(staged: dict, sketch: LineSketch):
+def _staged_counts(staged: dict, sketch: LineCounts):
     """((source, fingerprint), (run count, 0, line)) of one staged file's recurring lines."""
     if not staged.get(LINES) or sketch is None:
         return
