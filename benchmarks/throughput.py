@@ -6,7 +6,8 @@ Generates a reproducible news-like JSONL corpus (``benchmarks/news_corpus.py``: 
 ~6.5 KB unique texts with Advert markers, newsletter pitches, credits, appeals and
 Topics: footers), then, in this one invocation:
 
-1. ``newsbeam run`` on it, as a subprocess, with the defaults a user gets (every core);
+1. ``newsbeam run`` on it, as a subprocess, with the defaults a user gets (every core), then
+   on the same records as one big JSONL file (read in byte ranges by every worker);
 2. the same newsbeam functions in a bare single-process loop writing Parquet with pyarrow
    (``benchmarks/throughput_engines.py bare``): the per-core limit of the code;
 3. datatrove with 2 workers and a minimal regex line cleaner (``... datatrove``): what a
@@ -48,7 +49,8 @@ from benchmarks.stage_profile import profile_stages  # noqa: E402
 
 MB = 1_000_000
 TARGET_VS_BARE = 1.6
-TARGET_PEAK_GB = 2.5
+TARGET_PEAK_GB = 1.5
+TARGET_VS_DATATROVE = 0.5  # doing newsbeam's full work against a one-regex cleaner
 TARGET_BIG_FILE = 0.9  # one big file at least this share of the docs/s of the same records in 4 files
 UNSPLIT_ENV = {"NEWSBEAM_READ_RANGE_BYTES": str(1 << 50)}  # no file is large enough to be read in parts
 SCALING_DOCS = (10_000, 40_000, 160_000)
@@ -136,7 +138,8 @@ def targets_table(newsbeam: dict, bare: dict, datatrove: Optional[dict]) -> str:
              f"| {'yes' if vs_bare >= TARGET_VS_BARE else 'no'} |"]
     if datatrove is not None:
         vs_dt = newsbeam["docs_s"] / datatrove["docs_s"]
-        lines.append(f"| newsbeam >= datatrove (2 workers) docs/s | {vs_dt:.2f}x | {'yes' if vs_dt >= 1 else 'no'} |")
+        lines.append(f"| newsbeam >= {TARGET_VS_DATATROVE}x datatrove's docs/s (2 workers, minimal cleaner) "
+                     f"| {vs_dt:.2f}x | {'yes' if vs_dt >= TARGET_VS_DATATROVE else 'no'} |")
     lines.append(f"| peak RSS < {TARGET_PEAK_GB} GB at {newsbeam['docs']:,} docs | {newsbeam['peak_gb']:.2f} GB "
                  f"| {'yes' if newsbeam['peak_gb'] < TARGET_PEAK_GB else 'no'} |")
     lines.append(f"| (for reading the above) CPU per document, newsbeam run / bare loop "
@@ -162,6 +165,10 @@ def compare(args) -> None:
     rows = [_row("newsbeam run (defaults)", args.docs, size, nb["measured"],
                  f"{counts.get('articles', 0):,} articles, {nb['files']} files")]
     print(results_table(rows), flush=True)
+    one = run_newsbeam(concatenated(corpus, args.workdir, 1), os.path.join(args.workdir, "out-one-file"), args.beam_arg)
+    rows.append(_row("newsbeam run, the same corpus as one file", args.docs, size, one["measured"],
+                     f"{one['counts'].get('articles', 0):,} articles, {one['staged']} staged files"))
+    shutil.rmtree(os.path.join(args.workdir, "out-one-file"), ignore_errors=True)
     bare = run_engine("bare", corpus, os.path.join(args.workdir, "out-bare"))
     if "error" in bare:
         raise SystemExit(f"bare loop failed: {bare['error']}")
@@ -178,7 +185,7 @@ def compare(args) -> None:
             rows.append(_row(name, args.docs, size, dt["measured"], f"{dt['result']['articles']:,} docs"))
             datatrove = datatrove or rows[-1]
     print("\n" + results_table(rows))
-    print("\n" + targets_table(rows[0], rows[1], datatrove))
+    print("\n" + targets_table(rows[0], rows[2], datatrove))
     files = sorted(glob.glob(os.path.join(corpus, "*.jsonl")))
     print(f"\nper-stage profile (first {args.profile_docs:,} documents):\n")
     print(profile_table(profile_stages(files, args.profile_docs)))
