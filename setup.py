@@ -5,7 +5,7 @@ BEAM_REQUIREMENT = "apache-beam==2.77.0"  # the one place Beam is pinned
 
 setup(
     name="newsbeam",
-    version="0.5.0",
+    version="0.6.0",
     description="News ingestion pipeline: feeds and article files to clean, partitioned Parquet",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
