@@ -10,7 +10,7 @@ from typing import List
 from transforms.html.selectors import (
     AUTHOR_BOXES, AUTHOR_BOX_LABEL, AUTHOR_LINKS, AUTHOR_SLUG, AVATAR_INITIALS, BODY_TEXT_NODES, BOX_TEXTS,
     BYLINE_ELEMENTS, BY_LABEL, BY_LABEL_THEN_NAME, BY_LEAD_IN, DANGLING_LEAD_IN, DESCRIBED_BY, DESK_SUFFIX,
-    FULL_NAME, IN_NAVIGATION, LETTERS, META_DESCRIPTIONS, MONTH_OR_ROLE, NAME_END, NAME_TRAILER, NOT_A_NAME,
+    FULL_NAME, IN_NAVIGATION, LABEL_THEN_BY, LETTERS, META_DESCRIPTIONS, MONTH_OR_ROLE, NAME_END, NAME_TRAILER, NOT_A_NAME,
     NOT_THE_ARTICLES_BYLINE, OWNED_SITE, ROLE_WORDS, SITE_LABELS, SITE_LABEL_SEPARATOR, TITLE_MODIFIERS,
     USER_HANDLE, WORD,
 )
@@ -35,7 +35,7 @@ def byline_authors(tree) -> List[str]:
     for element in BYLINE_ELEMENTS(tree):
         if NOT_THE_ARTICLES_BYLINE(element):
             continue
-        text = BY_LABEL.sub("", " ".join(" ".join(element.itertext()).split())).strip(" ,;|·-")
+        text = BY_LABEL.sub("", LABEL_THEN_BY.sub("", " ".join(" ".join(element.itertext()).split()))).strip(" ,;|·-")
         if _looks_like_names(text):
             return [text]
     return []

@@ -190,6 +190,9 @@ NAME_END = re.compile(r"\s+(?:at|on|in|for|[|·•,–—-])\s.*$|\s*[|·•]\s*
 # a byline element's label: "By", "Written by:", "Author:" (removed)
 BY_LABEL = re.compile(r"^(?:(?:written|posted|published|reviewed|edited|words|story|text)\s+)?by\b\s*:?\s*"
                       r"|^(?:author|authors|autor|auteur|autore)\s*:\s*", re.IGNORECASE)
+# a lower-case label before a byline's own "by": "capital von Jemima Kelly", "sport par Marie Dupont"
+# (case-sensitive: "Ursula von der Leyen" and "Juan de la Cruz" start with a capital)
+LABEL_THEN_BY = re.compile(r"^(?:[a-zà-ÿ][\w.-]*\s+){1,2}(?:von|by|par|por|door|di|av|af|de|da)\s+(?=[A-ZÀ-Þ])")
 # a text node that starts "By" / "Written by": group 1 is the rest, maybe the name
 BY_LABEL_THEN_NAME = re.compile(r"^(?:(?:written|posted|article|authored|reported|words|story|text)\s+)?"
                                 r"by\b\s*:?\s*(.*)$", re.IGNORECASE)

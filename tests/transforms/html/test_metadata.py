@@ -421,3 +421,13 @@ def test_json_ld_person_named_by_given_and_family_name():
             '{"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"},'
             '{"@type": "Person", "familyName": "Marchart", "givenName": "Jan"}]}</script></head><body></body></html>')
     assert page_metadata(_tree(page)).authors == ("Anna Giulia Fink", "Jan Marchart")
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ('<span class="u-hidden">capital</span> von <b>Jemima Kelly</b>', ("Jemima Kelly",)),
+    ("sport par Marie Dupont", ("Marie Dupont",)),
+    ("Ursula von der Leyen", ("Ursula von der Leyen",)),
+])
+def test_a_lower_case_label_before_the_bylines_by_is_not_part_of_the_name(byline, expected):
+    page = f'<html><body><article><div class="byline">{byline}</div><p>Text.</p></article></body></html>'
+    assert page_metadata(_tree(page)).authors == expected
