@@ -65,3 +65,26 @@ def test_detect_language_only_reads_the_first_2000_chars():
 )
 def test_normalise_language(value, expected):
     assert language.normalise_language(value) == expected
+
+
+def test_random_multi_script_text_never_crashes_the_process():
+    """CLD2 is C++ (crashes reading past a buffer are reported for it): a crash would kill a worker,
+    so random text of every script, control characters and private-use planes included, is run in a
+    child process that must exit cleanly."""
+    import subprocess
+    import sys
+
+    script = (
+        "import random\n"
+        "from transforms.text.language import detect_language\n"
+        "rng = random.Random(11)\n"
+        "spans = [(0, 0x7e), (0x80, 0x52f), (0x590, 0xeff), (0x3040, 0x9fff), (0xac00, 0xd7a3), (0xfe00, 0xffff),\n"
+        "         (0x10000, 0x1faff), (0xe0000, 0x10ffff)]\n"
+        "for _ in range(3000):\n"
+        "    text = ''.join(''.join(chr(rng.randint(*rng.choice(spans))) for _ in range(rng.randint(1, 12))) + ' '\n"
+        "                   for _ in range(rng.randint(1, 80)))\n"
+        "    detect_language(text)\n"
+        "print('done')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == b"done", result.stderr[-2000:]
