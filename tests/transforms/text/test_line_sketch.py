@@ -56,3 +56,15 @@ def test_a_sketch_folded_to_half_its_width_is_the_sketch_built_at_that_width():
     lines = np.random.default_rng(9).integers(-2**63, 2**63 - 1, size=50_000, dtype=np.int64)
     wide, narrow = LineSketch(megabytes=4).add(lines), LineSketch(megabytes=1).add(lines)
     assert (_folded(wide, narrow.table.shape[1]).table == narrow.table).all()
+
+
+def test_line_counts_empty_and_pickled():
+    import pickle
+
+    from transforms.text.line_sketch import LineCounts
+
+    empty = LineCounts().add([]).merge(LineCounts())
+    assert empty.estimate([]).tolist() == [] and empty.estimate([1, 2]).tolist() == [0, 0]
+    assert empty.at_least(2).estimate([1]).tolist() == [0]
+    shipped = pickle.loads(pickle.dumps(LineCounts().add([1, 1, 2])))  # a combine's accumulator travels pickled
+    assert shipped.estimate([1, 2, 3]).tolist() == [2, 1, 0]
