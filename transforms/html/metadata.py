@@ -52,15 +52,17 @@ def page_metadata(tree) -> PageMetadata:
     people, organisations = _authors(tree, article, _strings([site_name]) + publishers)
     meta_titles = _strings([_json_str(article.get("headline")), _json_str(page.get("name"))])
     meta_titles += _strings(META_TITLES(tree)) + _strings(HEAD_TITLE(tree)[:1])
+    h1s = H1(tree)
+    shown = [_spaced_text(h1) for h1 in h1s]  # as the page shows them, kicker and all
     return PageMetadata(
-        title=choose_title(_h1_texts(tree), meta_titles, site_names),
+        title=choose_title(_strings(map(_without_kicker, h1s, shown)), meta_titles, site_names),
         authors=people,
         organisations=organisations,
         published=_first_dated(_published_candidates(tree, article, page)),
         updated=_first(_strings([_json_str(article.get("dateModified"))]) + _strings(META_MODIFIED(tree))),
         site_name=site_name,
         body=_json_str(article.get("articleBody")),
-        headlines=tuple(_strings(_spaced_text(element) for element in H1(tree)[:MAX_HEADLINES])),
+        headlines=tuple(_strings(shown[:MAX_HEADLINES])),
     )
 
 
@@ -199,14 +201,9 @@ def _meta_authors(tree) -> List[str]:
     return [value for value in values if not URL_LIKE.search(value)][:1]
 
 
-def _h1_texts(tree) -> List[str]:
-    return _strings(_headline_text(element) for element in H1(tree))
-
-
-def _headline_text(h1) -> str:
-    """The h1's text without a kicker its markup names ("<span class='topline'>"), which would otherwise be
+def _without_kicker(h1, text: str) -> str:
+    """The h1's ``text`` without a kicker its markup names ("<span class='topline'>"), which would otherwise be
     glued to the headline ("Premier League Rückschlag im Titelkampf")."""
-    text = _spaced_text(h1)
     for kicker in H1_KICKER(h1)[:1]:
         label = _spaced_text(kicker)
         rest = text[len(label):].lstrip(" :-–—|")
@@ -220,7 +217,7 @@ def _spaced_text(element) -> str:
     "Der 9. Juli" is not "Nationale DemoDer 9. Juli"); a drop cap ("N" + "a endlich") stays joined."""
     text = ""
     for piece in element.itertext():
-        if text[-1:].isalnum() and piece[:1].isupper() and len(text.split()[-1]) > 1:
+        if text[-1:].isalnum() and piece[:1].isupper() and len(text) > 1 and not text[-2].isspace():
             text += " "
         text += piece
     return " ".join(text.split())

@@ -11,7 +11,7 @@ from typing import Optional
 
 import pycld2
 
-__all__ = ["cld2_language", "detect_language", "normalise_language", "py3langid_language"]
+__all__ = ["LANGID_SAMPLE_CHARS", "cld2_language", "detect_language", "normalise_language", "py3langid_language"]
 
 LANGID_SAMPLE_CHARS = 2000
 _LANGID_MIN_WORDS = 3
@@ -81,14 +81,16 @@ def normalise_language(value: Optional[str]) -> Optional[str]:
     return _LANGUAGE_ALIASES.get(primary)
 
 
-def has_enough_words(sample: str) -> bool:
-    """At least 3 words of letters (a CJK or kana character counts as a word)."""
+def _sample(text: Optional[str]) -> Optional[str]:
+    """The first 2000 characters of ``text`` when they hold at least 3 words of letters (a CJK or
+    kana character counts as a word), else None: too little to tell a language by."""
+    sample = (text or "")[:LANGID_SAMPLE_CHARS]
     words = 0
     for _ in _LETTER_WORD_RE.finditer(sample):
         words += 1
         if words >= _LANGID_MIN_WORDS:
-            return True
-    return False
+            return sample
+    return None
 
 
 def detect_language(text: str) -> Optional[str]:
@@ -99,8 +101,8 @@ def detect_language(text: str) -> Optional[str]:
     texts CLD2 is unsure of, and goes first on samples under 200 characters, where CLD2 calls
     a few words reliable too readily (``benchmarks/language_id.py`` measures both).
     """
-    sample = (text or "")[:LANGID_SAMPLE_CHARS]
-    if not has_enough_words(sample):
+    sample = _sample(text)
+    if sample is None:
         return None
     if len(sample) < CLD2_MIN_CHARS:  # CLD2 calls a few words "reliable" too readily ("Ich bin hier": sk)
         return _py3langid_label(sample) or _cld2_label(sample)
@@ -109,14 +111,14 @@ def detect_language(text: str) -> Optional[str]:
 
 def cld2_language(text: str) -> Optional[str]:
     """CLD2's reliable answer alone (for the benchmark), or None."""
-    sample = (text or "")[:LANGID_SAMPLE_CHARS]
-    return _cld2_label(sample) if has_enough_words(sample) else None
+    sample = _sample(text)
+    return _cld2_label(sample) if sample is not None else None
 
 
 def py3langid_language(text: str) -> Optional[str]:
     """py3langid's answer alone (newsbeam 0.5's detector), or None below a probability of 0.5."""
-    sample = (text or "")[:LANGID_SAMPLE_CHARS]
-    return _py3langid_label(sample) if has_enough_words(sample) else None
+    sample = _sample(text)
+    return _py3langid_label(sample) if sample is not None else None
 
 
 def _cld2_label(sample: str) -> Optional[str]:

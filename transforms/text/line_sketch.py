@@ -101,9 +101,10 @@ class LineCounts:
         keys = np.asarray(fingerprints, dtype=np.int64)
         if self.sketch is not None:
             return self.sketch.estimate(keys)
-        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
-        found = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), bool)
-        return np.where(found, self._counts[at] if len(self._keys) else 0, 0)
+        if not len(self._keys):
+            return np.zeros(len(keys), np.int64)
+        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return np.where(self._keys[at] == keys, self._counts[at], 0)
 
     def at_least(self, count: int) -> "LineCounts":
         """Only the lines added ``count`` times or more (what the exact count needs): a small copy."""

@@ -11,10 +11,11 @@ pattern's parse tree:
   every match contains (a line without "postfach" never needs it), or the literals of an
   alternation every match passes through, one per branch.
 
-Both are supersets: whatever the analysis does not understand (``.``, negated classes,
+Both pre-filters are supersets: whatever the analysis does not understand (``.``, negated classes,
 back-references, an unexpected construct) makes it keep the pattern. Lines are
 lower-cased for the look-up after mapping the four non-ASCII characters that
 ``re.IGNORECASE`` equates with ASCII letters (checked over every code point in the tests).
+``finite_matches`` lists every string a finite pattern (no repetition beyond ``?``) matches.
 Pure Python, no Beam.
 """
 import re
@@ -26,7 +27,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre  # pylint: disable=deprecated-module
     import sre_parse as _sre_parse  # pylint: disable=deprecated-module
 
-__all__ = ["PatternIndex", "PREFIX_CHARS", "ASCII_LOOKALIKES"]
+__all__ = ["PatternIndex", "PREFIX_CHARS", "ASCII_LOOKALIKES", "finite_matches"]
 
 PREFIX_CHARS = 3
 ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
@@ -214,6 +215,31 @@ def analyse(pattern: re.Pattern) -> Tuple[FrozenSet[str], FrozenSet[str], Tuple[
         return frozenset({""}), frozenset(), ()
     prefixes = frozenset(found.exact | found.open)
     return prefixes, frozenset(found.cut), (_required_literals(parsed) if "" in prefixes else ())
+
+
+def finite_matches(pattern: str) -> Tuple[str, ...]:
+    """Every string ``pattern`` matches, when it is finite: literals, character sets, groups,
+    alternations and ``?`` only (ValueError for anything else). ``"mar(?:ch|s)?"`` gives
+    ``("mar", "march", "mars")`` (case as written)."""
+    return _finite(_sre_parse.parse(pattern).data, ("",))
+
+
+def _finite(items, prefixes: Tuple[str, ...]) -> Tuple[str, ...]:
+    for op, av in items:
+        if op is _sre.LITERAL:
+            prefixes = tuple(prefix + chr(av) for prefix in prefixes)
+        elif op is _sre.IN:
+            chars = [chr(value) for kind, value in av if kind is _sre.LITERAL]
+            prefixes = tuple(prefix + char for prefix in prefixes for char in chars)
+        elif op is _sre.SUBPATTERN:
+            prefixes = _finite(av[-1], prefixes)
+        elif op is _sre.BRANCH:
+            prefixes = tuple(word for branch in av[1] for word in _finite(branch, prefixes))
+        elif op is _sre.MAX_REPEAT and av[:2] == (0, 1):
+            prefixes = prefixes + _finite(av[2], prefixes)
+        else:
+            raise ValueError(f"not a finite pattern: {op}")
+    return prefixes
 
 
 _NO_GATE, _MARK, _LITERAL, _ANY_LITERAL = "none", "mark", "literal", "any literal"

@@ -21,11 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
-try:  # Python 3.11+
-    from re import _constants as sre_constants, _parser as sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants  # pylint: disable=deprecated-module
-    import sre_parse  # pylint: disable=deprecated-module
+from transforms.text.pattern_index import finite_matches
 
 SITE_RULE = "site_repeated"
 
@@ -87,27 +83,8 @@ def normalise_line(line: str) -> str:
     return " ".join("0" if word in _DATE_WORDS else word for word in words)
 
 
-def _finite_words(items, prefixes=("",)) -> Tuple[str, ...]:
-    """Every string the parsed regex ``items`` (literals, classes, groups, alternations, ``?``) matches."""
-    for op, av in items:
-        if op is sre_constants.LITERAL:
-            prefixes = tuple(prefix + chr(av) for prefix in prefixes)
-        elif op is sre_constants.IN:
-            chars = [chr(value) for kind, value in av if kind is sre_constants.LITERAL]
-            prefixes = tuple(prefix + char for prefix in prefixes for char in chars)
-        elif op is sre_constants.SUBPATTERN:
-            prefixes = _finite_words(av[-1], prefixes)
-        elif op is sre_constants.BRANCH:
-            prefixes = tuple(word for branch in av[1] for word in _finite_words(branch, prefixes))
-        elif op is sre_constants.MAX_REPEAT and av[:2] == (0, 1):
-            prefixes = prefixes + _finite_words(av[2], prefixes)
-        else:
-            raise ValueError(f"not a finite pattern: {op}")
-    return prefixes
-
-
 # every month and day name, as words (".", as in "jan.", is never part of a word)
-_DATE_WORDS = frozenset(word for word in _finite_words(sre_parse.parse(_MONTHS_AND_DAYS).data) if "." not in word)
+_DATE_WORDS = frozenset(word for word in finite_matches(_MONTHS_AND_DAYS) if "." not in word)
 
 
 def line_fingerprint(line: str) -> int:

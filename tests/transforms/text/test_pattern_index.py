@@ -116,3 +116,11 @@ def test_only_four_non_ascii_characters_equal_ascii_ones_ignoring_case():
 def test_fold():
     assert fold("ADVERT") == "advert"
     assert fold("\u0130\u017fT \u212aEY") == "ist key"
+
+
+def test_finite_matches_lists_every_string_of_a_finite_pattern():
+    from transforms.text.pattern_index import finite_matches
+
+    assert sorted(finite_matches(r"mar(?:ch|s|\.)?|m[äa]rz")) == ["mar", "mar.", "march", "mars", "marz", "märz"]
+    with pytest.raises(ValueError):
+        finite_matches(r"jan\w+")
