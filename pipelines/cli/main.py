@@ -21,7 +21,8 @@ from pipelines.cli.arguments import ArgumentParser
 from pipelines.cli.flags import HELPED_COMMANDS, command_help
 from pipelines.cli.outcome import OutcomePolicy, outcome_problems, pop_reject_rate
 from pipelines.cli.words import counted
-from pipelines.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError, UsageError
+from pipelines.errors import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, ConfigError, InputError,
+                             UsageError)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -269,8 +270,8 @@ def main(argv=None) -> int:
         print(f"newsbeam {name}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as err:
-        print(f"newsbeam {name}: {err or 'interrupted'}", file=sys.stderr)
-        return 130
+        print(f"newsbeam {name}: {str(err) or 'interrupted'}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # whoever read our output stopped (``newsbeam inspect DIR | head``)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
@@ -288,9 +289,12 @@ def console_main() -> None:
     After a usage error (exit 2) nothing was started that needs the interpreter's
     finalisation, and finalising there sometimes aborted (exit 134, "terminate called
     without an active exception": a C++ library thread torn down at exit, seen in about
-    one of three ``replay`` usage errors). So that exit skips finalisation, streams flushed."""
+    one of three ``replay`` usage errors). So that exit skips finalisation, streams flushed.
+    So does the exit after Ctrl-C: the run's commit is finished or undone by then, and the
+    interpreter's finalisation would wait for the interrupted runner's threads (a stream
+    stopped mid-window once sat there for over a minute after its last line)."""
     code = main()
-    if code == EXIT_USAGE:
+    if code in (EXIT_USAGE, EXIT_INTERRUPTED):
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
