@@ -102,5 +102,6 @@ def test_ctrl_c_during_a_window_abandons_it_quietly(tmp_path):
     assert proc.returncode == 130, stderr.decode()[-2000:]
     said = (stdout + stderr).decode()
     assert "window k-w00000 abandoned, nothing of it is visible" in said and "0 windows committed" in said
+    assert "newsbeam stream: interrupted" in stderr.decode()
     assert len(said.strip().splitlines()) <= 4 and "Traceback" not in said
     assert not any((out / "_tmp").iterdir()) and articles(out) == []
