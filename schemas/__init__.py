@@ -7,6 +7,8 @@ import importlib
 
 __all__ = ["ARTICLE_SCHEMA", "DUPLICATE_SCHEMA", "REJECTED_SCHEMA", "SCHEMA_VERSION", "file_schema"]
 
+SCHEMA_VERSION = "3"  # v3: captured_at, boilerplate[].count; v2: source_id, title_only; ids from guids
+
 
 def __getattr__(name: str):
     if name in __all__:

@@ -1,4 +1,4 @@
-"""The Article, Rejected and Duplicate records as pyarrow schemas (schema v2).
+"""The Article, Rejected and Duplicate records as pyarrow schemas (version: ``schemas.SCHEMA_VERSION``).
 
 Rows travel through the pipeline as plain dicts keyed by these column names.
 Partition columns (e.g. ``source``) live in the hive path, not inside the
@@ -7,7 +7,7 @@ files, so Spark, DuckDB and pyarrow all read the dataset without a clash:
 """
 import pyarrow as pa
 
-SCHEMA_VERSION = "3"  # v3: captured_at, boilerplate[].count; v2: source_id, title_only; ids from guids
+from schemas import SCHEMA_VERSION
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 

@@ -1,14 +1,26 @@
 """Shared test helpers: run the CLI for real and read its Parquet back."""
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+def pytest_configure(config):
+    """The tests' start-up cache (``transforms.startup_cache``) is their own, never the user's."""
+    config.newsbeam_cache = tempfile.mkdtemp(prefix="newsbeam-test-cache-")
+    os.environ["NEWSBEAM_CACHE_DIR"] = config.newsbeam_cache
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "newsbeam_cache", ""), ignore_errors=True)
 
 
 def run_cli(*args, cwd=None, stdin=None, timeout=600):

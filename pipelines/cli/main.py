@@ -7,6 +7,7 @@ completed but failed a check (``pipelines/cli/outcome.py``: ``--fail-on-rejects`
 ``--verbose`` shows logs and tracebacks; ``--quiet`` shows no progress and a
 one-line summary.
 """
+import gc
 import inspect
 import json
 import logging
@@ -294,6 +295,10 @@ def console_main() -> None:
     interpreter's finalisation would wait for the interrupted runner's threads (a stream
     stopped mid-window once sat there for over a minute after its last line)."""
     code = main()
+    # The process ends next: its objects need no collecting. The finalising collection of a
+    # process that parsed a page (lxml trees, rule tables) took ~70 ms, a fifth of a ``clean``.
+    # Exit handlers still run; every output was closed or flushed by the command.
+    gc.freeze()
     if code in (EXIT_USAGE, EXIT_INTERRUPTED):
         logging.shutdown()
         sys.stdout.flush()

@@ -11,7 +11,6 @@ import json
 from collections import defaultdict
 from typing import Iterator, Optional
 
-import feedparser
 
 from transforms.text.dates import parse_datetime_utc, parse_record_date
 from transforms.errors import (
@@ -66,6 +65,8 @@ def _parse_feed(data: bytes, response_headers: Optional[dict] = None):
     encoding)."""
     if not data.strip():
         raise RejectError(EMPTY_INPUT, "feed file is empty")
+    import feedparser  # here: a page or a text file (``newsbeam clean``) never needs it
+
     headers = response_headers or {}
     safe = safe_feed_bytes(data, content_type_charset(headers.get("content-type")))
     try:
@@ -75,6 +76,8 @@ def _parse_feed(data: bytes, response_headers: Optional[dict] = None):
 
 
 def _no_entries_error(parsed) -> RejectError:
+    import feedparser
+
     exc = parsed.get("bozo_exception")
     malformed = parsed.get("bozo") and not isinstance(exc, feedparser.ThingsNobodyCaresAboutButMe)
     if malformed or not parsed.get("version"):

@@ -21,7 +21,8 @@ the rest as one compiled alternation; the result is the same as trying them in o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -30,6 +31,9 @@ import yaml
 
 from configs import load_yaml
 from transforms.text.metadata import dedupe_ignoring_case
+from transforms.startup_cache import cached, source_digest
+from transforms.text import pattern_index
+from transforms.text.lazy_pattern import LazyPattern
 from transforms.text.pattern_index import PatternIndex
 
 RULES_PACKAGE = "configs.rules"
@@ -56,8 +60,8 @@ class Rule:
     id: str
     kind: str
     where: str
-    patterns: tuple[re.Pattern, ...]
-    unless: tuple[re.Pattern, ...]
+    patterns: tuple[re.Pattern | LazyPattern, ...]
+    unless: tuple[re.Pattern | LazyPattern, ...]
     extract: str | None
     pack: str
 
@@ -78,7 +82,8 @@ class RuleSet:
     _passes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rule_pass(self, where: str) -> "_RulePass":
-        """The rules that apply at ``where``, indexed for matching (built once, on first use)."""
+        """The rules that apply at ``where``, indexed for matching (built once, on first use;
+        a pickled rule set keeps the passes built so far)."""
         found = self._passes.get(where)
         if found is None:
             found = self._passes[where] = _RulePass(tuple(r for r in self.rules if r.where == where))
@@ -128,16 +133,32 @@ def load_rules(packs: Sequence[str]) -> RuleSet:
     """
     if isinstance(packs, str):
         packs = [packs]
+    sources = [(item, _read_pack(item)) for item in dict.fromkeys(packs)]
+    key = "\0".join([source_digest(sys.modules[__name__], pattern_index), *(f"{i}\0{t}" for i, t in sources)])
+    return cached("rule-packs", key, lambda: _compiled_rules(sources))
+
+
+def _compiled_rules(sources: Sequence[tuple[str, str]]) -> RuleSet:
+    """The packs' rules, every pattern compiled (which checks it), with every pass indexed. The
+    rules carry their patterns as ``LazyPattern``s: loaded from the start-up cache (``load_rules``),
+    a pattern is compiled only when a line first needs it."""
     rules: list[Rule] = []
     owners: dict[str, str] = {}
-    for item in dict.fromkeys(packs):
-        for rule in _parse_pack(item, _read_pack(item)):
+    for item, text in sources:
+        for rule in _parse_pack(item, text):
             if rule.id in owners:
                 raise ValueError(f"rule pack {item!r}: rule {rule.id!r}: duplicate id "
                                  f"(already defined in pack {owners[rule.id]!r})")
             owners[rule.id] = item
             rules.append(rule)
-    return RuleSet(tuple(rules))
+    ruleset = RuleSet(tuple(replace(rule, patterns=_lazy(rule.patterns), unless=_lazy(rule.unless)) for rule in rules))
+    for where in WHERES:
+        ruleset.rule_pass(where)
+    return ruleset
+
+
+def _lazy(patterns: tuple[re.Pattern, ...]) -> tuple[LazyPattern, ...]:
+    return tuple(LazyPattern(p.pattern, p.flags, p) for p in patterns)
 
 
 def available_packs() -> tuple[str, ...]:

@@ -243,6 +243,7 @@ def _finite(items, prefixes: Tuple[str, ...]) -> Tuple[str, ...]:
 
 
 _NO_GATE, _MARK, _LITERAL, _ANY_LITERAL = "none", "mark", "literal", "any literal"
+_GATE_KINDS = {kind: kind for kind in (_NO_GATE, _MARK, _LITERAL, _ANY_LITERAL)}
 
 
 def _gate(literals: Tuple[str, ...]) -> Tuple[str, Union[None, str, Tuple[str, ...]]]:
@@ -258,7 +259,10 @@ def _gate(literals: Tuple[str, ...]) -> Tuple[str, Union[None, str, Tuple[str, .
 class PatternIndex:
     """First-match search over compiled ``patterns``."""
 
-    def __init__(self, patterns: Sequence[re.Pattern]):
+    def __init__(self, patterns: Sequence):
+        """``patterns``: ``re.Pattern``s, or objects with the same ``pattern``, ``flags`` and a
+        ``compiled()`` method (``LazyPattern``: compiled on its first try). An index pickles as its
+        tables: built once, it can be kept (``transforms.startup_cache``)."""
         self._patterns = tuple(patterns)
         self._by_prefix: Dict[str, List[int]] = {}
         self._by_cut: Dict[str, List[int]] = {}
@@ -273,8 +277,31 @@ class PatternIndex:
             for prefix in cuts:
                 self._by_cut.setdefault(prefix, []).append(index)
             # a gate is looked for before the pattern is tried: one of its literals is in every match
-            self._tries.append((pattern.fullmatch, *_gate(literals)))
+            self._tries.append((self._fullmatch_of(index, pattern), *_gate(literals)))
         self._cache: Dict[Tuple[str, bool], Tuple[int, ...]] = {}
+
+    def __getstate__(self) -> dict:  # the tables, not the bound methods (rebuilt on load)
+        return {"patterns": self._patterns, "by_prefix": self._by_prefix, "by_cut": self._by_cut,
+                "gates": [entry[1:] for entry in self._tries]}
+
+    def __setstate__(self, state: dict) -> None:
+        self._patterns, self._by_prefix, self._by_cut = state["patterns"], state["by_prefix"], state["by_cut"]
+        self._tries = [(self._fullmatch_of(i, p), _GATE_KINDS[kind], gate)  # kinds are compared by identity
+                       for i, (p, (kind, gate)) in enumerate(zip(self._patterns, state["gates"]))]
+        self._cache = {}
+
+    def _fullmatch_of(self, index: int, pattern):
+        """``pattern.fullmatch``; for a lazily compiled pattern, a first try that compiles it and
+        puts the compiled ``fullmatch`` in its place (the hot loop then calls it directly)."""
+        if isinstance(pattern, re.Pattern):
+            return pattern.fullmatch
+
+        def first_try(line: str):
+            fullmatch = pattern.compiled().fullmatch
+            self._tries[index] = (fullmatch, *self._tries[index][1:])
+            return fullmatch(line)
+
+        return first_try
 
     def first(self, line: str, start: int = 0) -> Optional[int]:
         """Index of the first pattern at or after ``start`` that fullmatches ``line``, or None."""

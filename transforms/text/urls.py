@@ -13,9 +13,9 @@
   entry identity).
 * ``source_from_url`` / ``source_slug``. Article ids are built in ``transforms.text.identity``.
 
-Pure Python (no Beam import), no network: the tldextract extractor uses its
-bundled suffix list only and courlan's tracker regex is imported; both are
-built lazily, once per process, by cached getters. Ids are deterministic
+Pure Python (no Beam import), no network: registered domains come from the
+Public Suffix List snapshot tldextract bundles (``transforms.text.public_suffixes``)
+and courlan's tracker regex is imported; both are loaded lazily, once per process. Ids are deterministic
 across processes and machines (no ``hash()``).
 """
 import functools
@@ -23,6 +23,8 @@ import re
 import unicodedata
 from typing import Optional, Pattern
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from transforms.text.public_suffixes import registered_domain
 
 __all__ = [
     "canonical_url",
@@ -180,19 +182,6 @@ def link_identity(link: Optional[str]) -> Optional[str]:
     return f"{canon}#{fragment}" if fragment else canon
 
 
-@functools.lru_cache(maxsize=1)
-def _tld_extractor():
-    """A tldextract extractor using only the bundled suffix-list snapshot (no network, no disk cache)."""
-    import tldextract
-
-    return tldextract.TLDExtract(
-        suffix_list_urls=(),
-        cache_dir=None,
-        fallback_to_snapshot=True,
-        include_psl_private_domains=True,
-    )
-
-
 def _url_host(url: str) -> str:
     """Lowercased host of ``url`` (scheme optional), without port or trailing dot."""
     text = url.strip()
@@ -208,8 +197,8 @@ def _url_host(url: str) -> str:
 def source_from_url(url: Optional[str]) -> Optional[str]:
     """Registered domain of ``url``: "https://www.bbc.co.uk/news/x" -> "bbc.co.uk".
 
-    The scheme is optional. Uses tldextract's bundled Public Suffix List
-    snapshot only (nothing is downloaded), private suffixes included, so
+    The scheme is optional. Uses the Public Suffix List snapshot bundled
+    with tldextract only (nothing is downloaded), private suffixes included, so
     "jane.blogspot.com" stays "jane.blogspot.com". A host without a
     registered domain (an IP address, "localhost") is returned as is;
     None when there is no host at all.
@@ -219,7 +208,7 @@ def source_from_url(url: Optional[str]) -> Optional[str]:
     host = _url_host(url)
     if not host:
         return None
-    return _tld_extractor().extract_str(host).top_domain_under_public_suffix or host
+    return registered_domain(host) or host
 
 
 _SLUG_BAD_RE = re.compile(r"[^a-z0-9._-]+")

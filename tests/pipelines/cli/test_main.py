@@ -1,5 +1,6 @@
 """The CLI contract: errors are one line with exit 2; clean prints JSON; -m works."""
 import json
+import os
 import subprocess
 import sys
 
@@ -278,3 +279,22 @@ def test_clean_spreads_many_files_over_processes_and_keeps_their_order(tmp_path)
     together = [row["source_id"] for row in clean_inputs([str(tmp_path)], workers=2)]
     alone = [row["source_id"] for row in clean_inputs([str(tmp_path)], workers=1)]
     assert together == alone == [f"r{n}" for n in range(PARALLEL_FROM + 3)]
+
+
+def test_clean_of_a_page_loads_only_what_a_page_needs(tmp_path):
+    """``newsbeam clean PAGE`` is a process per page: no Beam, no Arrow, no feed parser, and (once its
+    start-up cache is written) no suffix-list library or regex compiled for a rule the page never meets."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Dock strike ends</title></head><body><article><h1>Dock strike ends</h1>"
+                    + "<p>The dock workers voted to end the strike after three weeks of talks.</p>" * 5
+                    + "<p>Advertisement</p></article></body></html>")
+    env = {**os.environ, "NEWSBEAM_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-X", "importtime", "-m", "pipelines.cli.main", "clean", str(page)]
+    first = subprocess.run(command, capture_output=True, timeout=120, env=env)
+    again = subprocess.run(command, capture_output=True, timeout=120, env=env)
+    assert first.returncode == again.returncode == 0
+    cold, warm = json.loads(first.stdout), json.loads(again.stdout)
+    assert warm["title"] == "Dock strike ends" and [b["rule"] for b in warm["boilerplate"]] == ["ad_marker"]
+    assert (cold["text"], cold["boilerplate"], cold["id"]) == (warm["text"], warm["boilerplate"], warm["id"])
+    imported = {line.rsplit("|", 1)[-1].strip() for line in again.stderr.decode().splitlines() if "|" in line}
+    assert imported and not imported & {"apache_beam", "pyarrow", "feedparser", "tldextract", "duckdb"}

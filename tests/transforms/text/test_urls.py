@@ -5,6 +5,7 @@ import sys
 import pytest
 
 import transforms.text.urls as urls
+from transforms.text import public_suffixes
 
 
 @pytest.mark.parametrize(
@@ -207,25 +208,20 @@ def test_source_from_url(url, expected):
     assert urls.source_from_url(url) == expected
 
 
-def test_source_from_url_never_touches_the_network(monkeypatch):
-    """Guard: a fresh extractor built with sockets disabled still resolves suffixes.
-
-    (With tldextract's default suffix_list_urls this guard fires: verified.)
-    """
+def test_source_from_url_never_touches_the_network(monkeypatch, tmp_path):
+    """Guard: the suffix rules parsed afresh (an empty start-up cache) with sockets disabled."""
     import tldextract  # noqa: F401 -- import requests/ssl before socket is patched
 
     def no_network(*args, **kwargs):
         raise AssertionError("network access attempted")
 
+    monkeypatch.setenv("NEWSBEAM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(public_suffixes, "_RULES", None)
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
-    urls._tld_extractor.cache_clear()
-    try:
-        assert urls.source_from_url("https://www.bbc.co.uk/news/x") == "bbc.co.uk"
-        assert urls.source_from_url("https://www.abc.net.au/news") == "abc.net.au"
-    finally:
-        urls._tld_extractor.cache_clear()
+    assert urls.source_from_url("https://www.bbc.co.uk/news/x") == "bbc.co.uk"
+    assert urls.source_from_url("https://www.abc.net.au/news") == "abc.net.au"
 
 
 def test_heavy_objects_are_lazy_and_cached():
@@ -237,7 +233,7 @@ def test_heavy_objects_are_lazy_and_cached():
         "import transforms.text.dates, transforms.text.fingerprints, transforms.text.metadata;"
         "assert 'tldextract' not in sys.modules and 'py3langid' not in sys.modules;"
         "assert 'courlan' not in sys.modules;"
-        "assert u._tld_extractor() is u._tld_extractor();"
+        "assert u.source_from_url('https://www.bbc.co.uk/') == 'bbc.co.uk';"
         "assert u._trackers_re() is u._trackers_re() is not None;"
         "assert lang._language_identifier() is lang._language_identifier();"
         "assert 'apache_beam' not in sys.modules"
