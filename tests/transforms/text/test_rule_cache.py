@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from transforms.text import boilerplate
 from transforms.text.boilerplate import load_rules, strip_boilerplate
 from transforms.text.lazy_pattern import LazyPattern
 from transforms.text.pattern_index import PatternIndex
