@@ -3,8 +3,9 @@
     python benchmarks/clean_cli.py [--pages 12] [--rounds 3]
 
 Pages are fundus-dev's publishers' HTML (``../shared/benchmarks/fundus-dev/html``), written out
-uncompressed. Per page, the two commands run alternately (``newsbeam clean PAGE`` and
-``trafilatura < PAGE``, output to a pipe), after one warm-up run of each (byte code and
+uncompressed. Per page, the commands run in turn (``newsbeam clean PAGE``, ``trafilatura < PAGE``
+for the text alone and ``trafilatura --json < PAGE`` for text and metadata, the output newsbeam
+gives; output to a pipe), after one warm-up run of each (byte code and
 newsbeam's start-up cache written, as on any machine after the first run); the wall time of
 every run is kept. The folder row cleans every page in one process each (``newsbeam clean DIR``
 against ``trafilatura --input-dir DIR --output-dir OUT``). Prints a table.
@@ -44,14 +45,16 @@ def timed(command, stdin_path=None) -> float:
 
 
 def per_page(pages, rounds: int) -> dict:
-    newsbeam, trafilatura = [str(BIN / "newsbeam"), "clean"], [str(BIN / "trafilatura")]
-    timed(newsbeam + [str(pages[0])])
-    timed(trafilatura, pages[0])
-    times = {"newsbeam clean PAGE": [], "trafilatura < PAGE": []}
-    for _ in range(rounds):
-        for page in pages:
-            times["newsbeam clean PAGE"].append(timed(newsbeam + [str(page)]))
-            times["trafilatura < PAGE"].append(timed(trafilatura, page))
+    commands = {"newsbeam clean PAGE": [str(BIN / "newsbeam"), "clean"],
+                "trafilatura < PAGE": [str(BIN / "trafilatura")],
+                "trafilatura --json < PAGE": [str(BIN / "trafilatura"), "--json"]}
+    times = {name: [] for name in commands}
+    for round_ in range(rounds + 1):  # round 0 warms up
+        for page in pages[:1] if round_ == 0 else pages:
+            for name, command in commands.items():
+                took = timed(command + [str(page)]) if name.startswith("newsbeam") else timed(command, page)
+                if round_:
+                    times[name].append(took)
     return times
 
 
@@ -65,10 +68,11 @@ def table(rows: dict, pages: int) -> str:
     lines = ["| command | runs | median s | fastest s | slowest s |", "|---|---:|---:|---:|---:|"]
     for name, times in rows.items():
         lines.append(f"| {name} | {len(times)} | {statistics.median(times):.3f} | {min(times):.3f} | {max(times):.3f} |")
-    names = list(rows)
-    ratio = statistics.median(rows[names[0]]) / statistics.median(rows[names[1]])
-    folder_ratio = rows[names[2]][0] / rows[names[3]][0]
-    lines.append(f"\nnewsbeam / trafilatura, median per page: {ratio:.2f}; a folder of {pages} pages: {folder_ratio:.2f}")
+    newsbeam = statistics.median(rows["newsbeam clean PAGE"])
+    for other in ("trafilatura < PAGE", "trafilatura --json < PAGE"):
+        lines.append(f"\nnewsbeam clean / {other}, median per page: {newsbeam / statistics.median(rows[other]):.2f}")
+    folder_ratio = rows["newsbeam clean DIR"][0] / rows["trafilatura --input-dir DIR"][0]
+    lines.append(f"\nnewsbeam clean DIR / trafilatura --input-dir DIR, {pages} pages: {folder_ratio:.2f}")
     return "\n".join(lines)
 
 

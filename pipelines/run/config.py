@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Mapping, Optional, Tuple
 
-import yaml
-
-from configs import load_yaml
+from configs import InvalidYAML, load_yaml
 from pipelines import package_version
 from pipelines.errors import ConfigError, first_line
+from transforms.startup_cache import cached
 from pipelines.tools.expectations import validate_expectations
 from transforms.text.site_lines import SiteLineParams
-from transforms.web.http_client import FetchPolicy
+from transforms.web.fetch_policy import FetchPolicy
 from transforms.sources.record_fields import RECORD_FIELDS
 from transforms.sources.page_filters import ArchiveFilters, check_host, check_language, check_pattern
 
@@ -61,7 +60,7 @@ class Settings:
 def load_defaults() -> dict:
     """The packaged ``configs/defaults.yaml`` as a dict."""
     text = resources.files("configs").joinpath("defaults.yaml").read_text("utf-8")
-    return load_yaml(text)
+    return cached("defaults", text, lambda: load_yaml(text))
 
 
 def read_config_file(path: str) -> dict:
@@ -75,7 +74,7 @@ def read_config_file(path: str) -> dict:
         raise ConfigError(f"config file {path!r}: cannot read ({first_line(err)})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path!r}: not UTF-8 text") from None
-    except yaml.YAMLError as err:
+    except InvalidYAML as err:
         raise ConfigError(f"config file {path!r}: not valid YAML ({first_line(err)})") from None
     if data is None:
         return {}

@@ -6,11 +6,9 @@ guarded HTTP client, with the run's limits). Each record gives one row: an Artic
 ``{"rejected": reason, ...}``.
 """
 import json
-import multiprocessing
 import os
 import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Iterator, List, Optional
 
 from pipelines.errors import InputError
@@ -174,6 +172,9 @@ def clean_inputs(paths: List[str], state: str = None, allow_networks=(), workers
     expanded = expand_inputs(paths)
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(expanded) >= PARALLEL_FROM and not any(is_url(p) or p == "-" for p in expanded):
+        import multiprocessing  # here: one page needs no pool
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for rows in pool.map(_clean_path, expanded, chunksize=4):

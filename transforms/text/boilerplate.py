@@ -27,9 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
-
-from configs import load_yaml
+from configs import InvalidYAML, load_yaml
 from transforms.text.metadata import dedupe_ignoring_case
 from transforms.startup_cache import cached, source_digest
 from transforms.text import pattern_index
@@ -185,7 +183,7 @@ def _parse_pack(item: str, source: str) -> list[Rule]:
     """Parse and validate one pack's YAML text into rules."""
     try:
         data = load_yaml(source)
-    except yaml.YAMLError as err:
+    except InvalidYAML as err:
         raise ValueError(f"rule pack {item!r}: invalid YAML: {_one_line(err)}") from None
     ctx = f"rule pack {item!r}"
     if not isinstance(data, dict):

@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
+from transforms.web.fetch_policy import FetchPolicy
 from transforms.web.address_guard import (
     GuardedAdapter,
     address_allowed,
@@ -58,26 +59,6 @@ _CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.C
                       urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 _URL_ERRORS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader)
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """Limits for one Fetcher. Times are seconds; ``max_bytes`` counts decompressed bytes.
-
-    No defaults here: the values come from the ``fetch:`` config (``configs/defaults.yaml``),
-    which ``pipelines/run/config.fetch_policy`` turns into this policy."""
-
-    connect_timeout: float
-    total_timeout: float
-    max_bytes: int
-    max_redirects: int
-    user_agent: str
-    allow_networks: tuple[str, ...]
-    retries: int
-    backoff_base: float
-    backoff_max: float
-    max_retry_after: float
-    max_per_host: int
 
 
 @dataclass(frozen=True)
