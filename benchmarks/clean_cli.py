@@ -7,12 +7,15 @@ uncompressed. Per page, the commands run in turn (``newsbeam clean PAGE``, ``tra
 for the text alone and ``trafilatura --json < PAGE`` for text and metadata, the output newsbeam
 gives; output to a pipe), after one warm-up run of each (byte code and
 newsbeam's start-up cache written, as on any machine after the first run); the wall time of
-every run is kept. The folder row cleans every page in one process each (``newsbeam clean DIR``
-against ``trafilatura --input-dir DIR --output-dir OUT``). Prints a table.
+every run is kept, and its CPU time (the process and its children). The folder rows clean every
+page in one command (``newsbeam clean DIR`` against ``trafilatura --input-dir DIR --output-dir
+OUT``), once per round. Prints a table; wall times vary with the machine's other load, CPU
+times less.
 """
 import argparse
 import gzip
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,12 +36,16 @@ def write_pages(folder: Path, count: int) -> list:
     return pages
 
 
-def timed(command, stdin_path=None) -> float:
+def timed(command, stdin_path=None) -> tuple:
+    """(wall seconds, CPU seconds of the process and its children) of one run."""
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     finally:
         if stdin_path:
             stdin.close()
@@ -58,21 +65,29 @@ def per_page(pages, rounds: int) -> dict:
     return times
 
 
-def folder(pages_dir: Path, out_dir: Path) -> dict:
-    return {"newsbeam clean DIR": [timed([str(BIN / "newsbeam"), "clean", str(pages_dir)])],
-            "trafilatura --input-dir DIR": [timed([str(BIN / "trafilatura"), "--input-dir", str(pages_dir),
-                                                   "--output-dir", str(out_dir)])]}
+def folder(pages_dir: Path, out_dir: Path, rounds: int) -> dict:
+    commands = {"newsbeam clean DIR": [str(BIN / "newsbeam"), "clean", str(pages_dir)],
+                "trafilatura --input-dir DIR": [str(BIN / "trafilatura"), "--input-dir", str(pages_dir),
+                                                "--output-dir", str(out_dir)]}
+    times = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            times[name].append(timed(command))
+    return times
 
 
 def table(rows: dict, pages: int) -> str:
-    lines = ["| command | runs | median s | fastest s | slowest s |", "|---|---:|---:|---:|---:|"]
-    for name, times in rows.items():
-        lines.append(f"| {name} | {len(times)} | {statistics.median(times):.3f} | {min(times):.3f} | {max(times):.3f} |")
-    newsbeam = statistics.median(rows["newsbeam clean PAGE"])
-    for other in ("trafilatura < PAGE", "trafilatura --json < PAGE"):
-        lines.append(f"\nnewsbeam clean / {other}, median per page: {newsbeam / statistics.median(rows[other]):.2f}")
-    folder_ratio = rows["newsbeam clean DIR"][0] / rows["trafilatura --input-dir DIR"][0]
-    lines.append(f"\nnewsbeam clean DIR / trafilatura --input-dir DIR, {pages} pages: {folder_ratio:.2f}")
+    lines = ["| command | runs | median wall s | fastest wall s | median CPU s |", "|---|---:|---:|---:|---:|"]
+    for name, runs in rows.items():
+        walls, cpus = [wall for wall, _ in runs], [cpu for _, cpu in runs]
+        lines.append(f"| {name} | {len(runs)} | {statistics.median(walls):.3f} | {min(walls):.3f} | "
+                     f"{statistics.median(cpus):.3f} |")
+    lines.append("")
+    for mine, other in (("newsbeam clean PAGE", "trafilatura < PAGE"), ("newsbeam clean PAGE", "trafilatura --json < PAGE"),
+                        ("newsbeam clean DIR", "trafilatura --input-dir DIR")):
+        wall, cpu = (statistics.median(r[i] for r in rows[mine]) / statistics.median(r[i] for r in rows[other])
+                     for i in (0, 1))
+        lines.append(f"{mine} / {other}: wall {wall:.2f}, CPU {cpu:.2f}" + (f" ({pages} pages)" if "DIR" in mine else ""))
     return "\n".join(lines)
 
 
@@ -86,7 +101,7 @@ def main(argv=None) -> int:
         pages_dir.mkdir()
         pages = write_pages(pages_dir, args.pages)
         rows = per_page(pages, args.rounds)
-        rows.update(folder(pages_dir, out_dir))
+        rows.update(folder(pages_dir, out_dir, args.rounds))
     print(f"{len(pages)} fundus-dev pages, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}\n")
     print(table(rows, len(pages)))
     return 0
