@@ -21,6 +21,7 @@ from apache_beam.metrics import Metrics
 from transforms import progress_channel
 from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.text.field_values import valid_text
+from transforms.worker_exit import skip_final_collection
 
 DEAD_LETTER = "rejected"  # the tag of every stage's rejected rows (written to OUT/rejected/)
 MAX_ERROR_CHARS = 4000
@@ -94,6 +95,9 @@ class GuardedFn(beam.DoFn):
         self._inputs = _progress_counter(_INPUT_COUNTERS.get(self.stage))
         self._outputs = _progress_counter(_OUTPUT_COUNTERS.get(self.stage))
         self._warned = False
+
+    def setup(self):
+        skip_final_collection()
 
     def finish_bundle(self):
         progress_channel.flush()

@@ -201,6 +201,7 @@ class _SplitFileFn(GuardedFn):
         return self._seen.seen if self._seen is not None else None
 
     def setup(self):
+        super().setup()
         filters = self._archive_filters
         self._page_filter = PageFilter(filters) if filters is not None and filters.active else None
 

@@ -18,6 +18,7 @@ class _BuildArticleFn(GuardedFn):
         self._rules = None
 
     def setup(self):
+        super().setup()
         self._rules = load_rules(self._rule_packs)
 
     def describe(self, element):

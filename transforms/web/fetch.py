@@ -74,6 +74,7 @@ class _UsesFetcher:
     _fetcher = None
 
     def setup(self):
+        super().setup()
         self._fetcher = Fetcher(self._policy)
 
     def teardown(self):
