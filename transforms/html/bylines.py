@@ -30,15 +30,25 @@ def byline_authors(tree) -> List[str]:
     """The first short byline text in the markup, with any "By" label removed; [] when none.
 
     The texts of the element's children are joined with spaces ("<b>Jane Doe</b><i>Editor</i>"
-    reads "Jane Doe Editor", not "Jane DoeEditor").
+    reads "Jane Doe Editor", not "Jane DoeEditor"). When the element's whole text is more than
+    names (a date, a reading time beside them), the items of a list in it that are names are the
+    names, when every other item holds a digit (a date, a time, minutes of reading).
     """
     for element in BYLINE_ELEMENTS(tree):
         if NOT_THE_ARTICLES_BYLINE(element):
             continue
-        text = BY_LABEL.sub("", LABEL_THEN_BY.sub("", " ".join(" ".join(element.itertext()).split()))).strip(" ,;|·-")
+        text = _byline_text(element)
         if _looks_like_names(text):
             return [text]
+        listed = [_byline_text(item) for item in element.iter("li")]  # items: the authors, a date, a time
+        names = [item for item in listed if _looks_like_names(item)]
+        if names and all(item in names or any(char.isdigit() for char in item) for item in listed):
+            return names
     return []
+
+
+def _byline_text(element) -> str:
+    return BY_LABEL.sub("", LABEL_THEN_BY.sub("", " ".join(" ".join(element.itertext()).split()))).strip(" ,;|·-")
 
 
 def labelled_byline_authors(tree) -> List[str]:

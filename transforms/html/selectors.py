@@ -219,6 +219,7 @@ TWITTER_AUTHOR_DATA = etree.XPath(
 BYLINE_ELEMENTS = etree.XPath(
     "//*[@rel='author' or @itemprop='author' or (contains(@class, 'author') or contains(@class, 'byline') "
     "or contains(@class, 'contributor-name')) and (contains(concat(' ', normalize-space(@class), ' '), ' author ') "
+    "or contains(concat(' ', normalize-space(@class), ' '), ' authors ') "
     "or contains(@class, 'author-name') or contains(@class, 'author_name') or contains(@class, 'byline') "
     "or contains(@class, 'post-author') or contains(@class, 'entry-author') or contains(@class, 'article-author')"
     " or contains(@class, 'authorName') or contains(@class, 'author__name') or contains(@class, 'contributor-name'))]"

@@ -151,6 +151,19 @@ def test_byline_joins_element_texts_with_spaces():
     assert page_metadata(_tree(page)).authors == ("Theo Lind",)
 
 
+@pytest.mark.parametrize("items, expected", [
+    ("<li><span>von</span> <b>Jemima Kelly</b></li><li>05. November 2024</li><li>15:36 Uhr</li><li>3 Min</li>",
+     ("Jemima Kelly",)),
+    ("<li>By Ana Ruiz</li><li>Tom Berg</li><li>12 May 2025</li>", ("Ana Ruiz", "Tom Berg")),
+    ("<li>Ana Ruiz</li><li>Share this story</li><li>12 May 2025</li>", ()),  # an item that is neither
+])
+def test_an_authors_block_with_a_date_gives_the_names_of_its_list(items, expected):
+    """A ``class="authors"`` block holding a list: its name items, when the other items are dates or times."""
+    page = (f'<html><body><article><div class="authors typo-info"><span class="hidden">capital</span>'
+            f'<ul>{items}</ul></div><p>Text.</p></article></body></html>')
+    assert page_metadata(_tree(page)).authors == expected
+
+
 def test_byline_lead_in_without_a_name_is_skipped():
     page = '<html><body><h4 class="byline">Insights from</h4><p class="author-name">Ines Varga</p></body></html>'
     assert byline_authors(_tree(page)) == ["Ines Varga"]
