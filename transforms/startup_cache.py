@@ -38,18 +38,22 @@ def cache_folder() -> Optional[Path]:
     return Path(base) / "newsbeam"
 
 
-def source_digest(*modules) -> str:
-    """A digest of the source files of ``modules`` (code that builds a cached value is part of its key)."""
+def source_digest(*modules) -> Optional[str]:
+    """A digest of the source files of ``modules`` (code that builds a cached value is part of its
+    key); None when a source cannot be read (then nothing is cached: see ``cached``)."""
     digest = hashlib.sha256()
-    for module in modules:
-        digest.update(Path(module.__file__).read_bytes())
+    try:
+        for module in modules:
+            digest.update(Path(module.__file__).read_bytes())
+    except (OSError, TypeError):  # no file (a zip import, a frozen module)
+        return None
     return digest.hexdigest()
 
 
-def cached(name: str, key: str, build: Callable[[], T]) -> T:
-    """``build()``, or what it returned before for the same ``name`` and ``key``."""
+def cached(name: str, key: Optional[str], build: Callable[[], T]) -> T:
+    """``build()``, or what it returned before for the same ``name`` and ``key`` (None: not cached)."""
     folder = cache_folder()
-    if folder is None:
+    if folder is None or key is None:
         return build()
     path = folder / f"{name}-{hashlib.sha256(f'{sys.version}|{key}'.encode()).hexdigest()[:32]}.pickle"
     try:

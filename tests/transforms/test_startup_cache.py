@@ -96,3 +96,14 @@ def test_a_process_that_cannot_write_the_folder_still_runs(tmp_path):
     done = subprocess.run(as_nobody + [code], env=env, capture_output=True, text=True, cwd=os.getcwd())
     assert done.returncode == 0, done.stderr
     assert not list(folder.iterdir())
+
+
+def test_code_without_a_readable_source_is_never_cached(folder):
+    class Frozen:
+        __file__ = None
+
+    assert startup_cache.source_digest(Frozen) is None
+    calls = []
+    cached("table", None, counting_build(calls, 1))
+    cached("table", None, counting_build(calls, 1))
+    assert len(calls) == 2 and not folder.exists()

@@ -132,7 +132,8 @@ def load_rules(packs: Sequence[str]) -> RuleSet:
     if isinstance(packs, str):
         packs = [packs]
     sources = [(item, _read_pack(item)) for item in dict.fromkeys(packs)]
-    key = "\0".join([source_digest(sys.modules[__name__], pattern_index), *(f"{i}\0{t}" for i, t in sources)])
+    code = source_digest(sys.modules[__name__], pattern_index)
+    key = "\0".join([code, *(f"{i}\0{t}" for i, t in sources)]) if code else None
     return cached("rule-packs", key, lambda: _compiled_rules(sources))
 
 
