@@ -7,6 +7,7 @@ mode when precision mode lost most of the article; metadata the page declares
 content) into paragraphs and never raises. Pure functions (no Beam); text comes out as paragraphs separated by a
 blank line (``"\\n\\n"``).
 """
+import copy
 from contextlib import contextmanager
 from typing import Optional, Sequence
 
@@ -25,7 +26,8 @@ from transforms.text.metadata import clean_topics, split_authors
 from transforms.html.trafilatura_metadata import PageGuesses
 from transforms.html.fragments import html_fragment_to_text
 from transforms.html.script_state import state_body
-from transforms.html.selectors import HEADLINE_LABEL, NEVER_TEXT_TAGS, NON_WORD, NON_XML_CHARS, PAGE_LANGUAGE, WORD
+from transforms.html.selectors import (HEADLINE_LABEL, NEVER_TEXT_TAGS, NON_WORD, NON_XML_CHARS, PAGE_LANGUAGE,
+                                       PARAGRAPHS_OPENED_BOLD, WORD)
 
 __all__ = ["html_page_fields", "html_fragment_to_text"]
 
@@ -127,6 +129,7 @@ def _main_text(tree, title: Optional[str]) -> str:
     cannot find more words than the page shows, so it is only run when precision mode
     kept less than that share of the page's words.
     """
+    tree = _bold_unwrapped_in_paragraphs(tree)
     page_words = _page_word_bound(tree)
     precise_text = _precision_paragraphs(tree, title, page_words)
     precise_words = len(precise_text.split())
@@ -139,6 +142,20 @@ def _main_text(tree, title: Optional[str]) -> str:
     if precise_words:
         return precise_text
     raise RejectError(HTML_EMPTY, "no main text found in the HTML page")
+
+
+def _bold_unwrapped_in_paragraphs(tree):
+    """``tree``, or when a paragraph opens with a bold run, a copy where such paragraphs hold no
+    ``<b>``/``<strong>`` elements (their text kept). trafilatura's precision mode drops the text
+    after a bold run that opens a paragraph ("<p><b>1925-40:</b> Howard Jones, head coach ...</p>"
+    kept "1925-40:" only, and a paragraph opened by an empty ``<b></b>`` was lost whole); its
+    default mode keeps it."""
+    if not PARAGRAPHS_OPENED_BOLD(tree):
+        return tree
+    copied = copy.deepcopy(tree)
+    for paragraph in PARAGRAPHS_OPENED_BOLD(copied):
+        etree.strip_tags(paragraph, "b", "strong")
+    return copied
 
 
 def _precision_paragraphs(tree, title: Optional[str], page_words: int) -> str:

@@ -18,6 +18,8 @@ BLOCK_TAGS = frozenset(
 )
 # nodes whose text no extraction keeps (not counted in a page's word bound)
 NEVER_TEXT_TAGS = frozenset(("script", "style", etree.Comment, etree.ProcessingInstruction))
+# a paragraph whose first content (an element, or text that is not blank) is a bold run
+PARAGRAPHS_OPENED_BOLD = etree.XPath("//p[node()[self::* or normalize-space()][1][self::b or self::strong]]")
 # elements dropped from a fragment, with their content, before its text is read
 FRAGMENT_SKIP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg")
 # an XML declaration, which lxml refuses in a str

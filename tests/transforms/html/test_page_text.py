@@ -115,3 +115,21 @@ def test_an_organisation_author_is_not_replaced_by_a_mangled_copy_of_it():
     assert _guessed_authors(declared, "Office; Recreation") == ("Office for Parks and Recreation",)
     assert _guessed_authors(declared, "Jane Doe") == ("Jane Doe",)
     assert _guessed_authors(PageMetadata(), None) == ()
+
+
+def test_paragraphs_that_open_with_a_bold_run_keep_the_text_after_it():
+    """Precision mode kept only the bold run of "<p><b>1925-40:</b> text</p>" and lost a paragraph
+    opened by an empty "<b></b>"; the text after the run is the paragraph."""
+    filler = "".join(f"<p>The stadium hosted event number {n} of the season, and the crowd of the day was "
+                     f"larger than anyone in the city had expected it to be.</p>" for n in range(6))
+    plaques = ("<p><b></b> The first plaque, displayed on July 2, 1923, honours the opening of the stadium "
+               "and lists the members of the association that built it.</p>"
+               "<p><b>1925-40:</b> Howard Jones, head football coach from 1925 to 1940, won seven "
+               "conference titles and four national championships at the stadium.</p>"
+               "<p><strong>1932:</strong> Babe Didrikson, one of the great athletes of her century, "
+               "won two gold medals here in the summer games.</p>")
+    page = (f"<html><head><title>A century of the stadium</title></head><body><article><h1>A century of the "
+            f"stadium</h1>{filler}{plaques}{filler}</article></body></html>").encode()
+    text = extract_document(RawDocument(page, "stadium.html", "html")).text
+    for words in ("honours the opening of the stadium", "won seven conference titles", "won two gold medals"):
+        assert words in text
