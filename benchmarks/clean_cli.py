@@ -83,11 +83,13 @@ def table(rows: dict, pages: int) -> str:
         lines.append(f"| {name} | {len(runs)} | {statistics.median(walls):.3f} | {min(walls):.3f} | "
                      f"{statistics.median(cpus):.3f} |")
     lines.append("")
-    for mine, other in (("newsbeam clean PAGE", "trafilatura < PAGE"), ("newsbeam clean PAGE", "trafilatura --json < PAGE"),
-                        ("newsbeam clean DIR", "trafilatura --input-dir DIR")):
+    pairs = (("newsbeam clean PAGE", "trafilatura < PAGE"), ("newsbeam clean PAGE", "trafilatura --json < PAGE"),
+             ("newsbeam clean DIR", "trafilatura --input-dir DIR"))
+    for mine, other in pairs:
         wall, cpu = (statistics.median(r[i] for r in rows[mine]) / statistics.median(r[i] for r in rows[other])
                      for i in (0, 1))
-        lines.append(f"{mine} / {other}: wall {wall:.2f}, CPU {cpu:.2f}" + (f" ({pages} pages)" if "DIR" in mine else ""))
+        folder_note = f" ({pages} pages)" if "DIR" in mine else ""
+        lines.append(f"{mine} / {other}: wall {wall:.2f}, CPU {cpu:.2f}{folder_note}")
     return "\n".join(lines)
 
 

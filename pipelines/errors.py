@@ -1,8 +1,9 @@
 """Every error the command line reports, and the exit code each one means.
 
 The CLI (``pipelines/cli/main.py``) catches these and prints one line: a usage, config or
-input problem exits 2, a failed run 1, Ctrl-C 130 (128 + SIGINT, as shells report it). They live apart from the modules that raise them
-so that no module has to import the CLI, nor the CLI a module it does not run.
+input problem exits 2, a failed run 1, Ctrl-C 130 (128 + SIGINT, as shells report it). They
+live apart from the modules that raise them so that no module has to import the CLI, nor the
+CLI a module it does not run.
 """
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3

@@ -21,7 +21,7 @@ from apache_beam.metrics import Metrics
 from transforms import progress_channel
 from transforms.errors import INTERNAL_ERROR, RejectError
 from transforms.text.field_values import valid_text
-from transforms.worker_exit import skip_final_collection
+from transforms.process_exit import skip_final_collection
 
 DEAD_LETTER = "rejected"  # the tag of every stage's rejected rows (written to OUT/rejected/)
 MAX_ERROR_CHARS = 4000

@@ -13,8 +13,8 @@ from typing import Any, Mapping, Optional, Tuple
 from configs import InvalidYAML, load_yaml
 from pipelines import package_version
 from pipelines.errors import ConfigError, first_line
-from transforms.startup_cache import cached
 from pipelines.tools.expectations import validate_expectations
+from transforms.startup_cache import cached
 from transforms.text.site_lines import SiteLineParams
 from transforms.web.fetch_policy import FetchPolicy
 from transforms.sources.record_fields import RECORD_FIELDS

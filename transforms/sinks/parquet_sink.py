@@ -31,7 +31,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from schemas import file_schema
 from schemas.layout import SHARD_CHARS, join, part_file_name, partition_dir, partition_values
-from transforms.worker_exit import skip_final_collection
+from transforms.process_exit import skip_final_collection
 
 __all__ = ["PartitionSpec", "PartitionWriter", "RowBuffer", "WriteParquetPartitions", "WritePartitionsFn",
            "write_empty_file", "EMPTY_PARTITION",

@@ -11,7 +11,6 @@ import json
 from collections import defaultdict
 from typing import Iterator, Optional
 
-
 from transforms.text.dates import parse_datetime_utc, parse_record_date
 from transforms.errors import (
     EMPTY_INPUT,

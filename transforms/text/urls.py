@@ -15,8 +15,8 @@
 
 Pure Python (no Beam import), no network: registered domains come from the
 Public Suffix List snapshot tldextract bundles (``transforms.text.public_suffixes``)
-and courlan's tracker regex is imported; both are loaded lazily, once per process. Ids are deterministic
-across processes and machines (no ``hash()``).
+and courlan's tracker regex is imported; both are loaded lazily, once per process.
+Ids are deterministic across processes and machines (no ``hash()``).
 """
 import functools
 import re

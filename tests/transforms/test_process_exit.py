@@ -9,7 +9,7 @@ def test_the_heap_is_frozen_at_exit_and_the_handler_registered_once():
     code = (
         "import atexit, gc\n"
         "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, flush=True))\n"  # runs last
-        "from transforms.worker_exit import skip_final_collection, _REGISTERED\n"
+        "from transforms.process_exit import skip_final_collection, _REGISTERED\n"
         "skip_final_collection(); skip_final_collection()\n"
         "cycle = []; cycle.append(cycle)\n"
         "print('registered', len(_REGISTERED), 'frozen before exit', gc.get_freeze_count() > 0, flush=True)\n"
@@ -20,13 +20,13 @@ def test_the_heap_is_frozen_at_exit_and_the_handler_registered_once():
 
 
 def test_the_clean_stage_registers_it_in_setup():
-    from transforms import worker_exit
+    from transforms import process_exit
     from transforms.text.clean import _BuildArticleFn
 
     class Context:
         run_id = "r"
 
     fn = _BuildArticleFn(Context(), ["default"])
-    worker_exit._REGISTERED.clear()
+    process_exit._REGISTERED.clear()
     fn.setup()
-    assert worker_exit._REGISTERED == [True] and fn._rules is not None
+    assert process_exit._REGISTERED == [True] and fn._rules is not None
